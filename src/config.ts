@@ -1,0 +1,53 @@
+/**
+ * The service's configuration, read once from the environment, checked, and frozen. Nothing else reads
+ * `process.env`; tests build a `Config` directly.
+ */
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8787 }),
+  DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/mailwarden.db' }),
+  MAILWARDEN_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  MAILWARDEN_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** Accepted as `Authorization: Bearer <value>`, an administrator credential for every account. */
+  bootstrapToken?: string;
+  /** Largest accepted JSON body in bytes (Decision 16); larger is a 413. */
+  bodyLimit: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.properties)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = Value.Convert(EnvSchema, Value.Default(EnvSchema, relevant));
+  if (!Value.Check(EnvSchema, parsed)) {
+    const problems = [...Value.Errors(EnvSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env2 = parsed as Static<typeof EnvSchema>;
+  return Object.freeze({
+    host: env2.HOST,
+    port: env2.PORT,
+    databaseUrl: env2.DATABASE_URL,
+    bootstrapToken: env2.MAILWARDEN_BOOTSTRAP_TOKEN,
+    bodyLimit: env2.MAILWARDEN_BODY_LIMIT,
+    logLevel: env2.LOG_LEVEL,
+  });
+}

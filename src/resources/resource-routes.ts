@@ -1,0 +1,185 @@
+/**
+ * HTTP routes of one resource, built from its definition: list, get, create, patch, delete, and the
+ * batch and bulk operations it supports. Handlers are thin: identifiers, then one service call.
+ */
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import Type, { type TSchema } from 'typebox';
+import { success } from '../http/envelope.js';
+import { methodNotAllowed } from '../http/errors.js';
+import { accountIdOf, recordIdOf } from '../http/identifiers.js';
+import { VALIDATED_BY_HANDLER } from '../http/validator-compiler.js';
+import { assertValid } from '../validation/schema-validator.js';
+import { Envelope, ErrorEnvelope, Id, IdReference, ListEnvelope, MAX_BATCH_ITEMS } from './common-schemas.js';
+import type { Values } from './definition.js';
+import type { BatchBody, ResourceService } from './resource-service.js';
+import type { ListOptions } from './resource-repository.js';
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+interface RouteOptions {
+  /** Keep the routes out of the OpenAPI document (the `/accounts/...` alias of `/client/v4/accounts/...`). */
+  hidden: boolean;
+}
+
+function isPlainObject(value: unknown): value is Values {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function batchSchemas(service: ResourceService) {
+  const { definition } = service;
+  const items = (schema: TSchema) => Type.Array(schema, { maxItems: MAX_BATCH_ITEMS });
+  if (definition.operations.batch === 'deletes') {
+    return {
+      body: Type.Object({ deletes: items(IdReference) }),
+      result: Type.Object({ deletes: Type.Array(IdReference) }),
+    };
+  }
+  const { create, patch, put, record } = definition.schemas;
+  return {
+    body: Type.Object({
+      deletes: items(IdReference),
+      patches: items(Type.Object({ id: Id, ...patch.properties })),
+      puts: items(Type.Object({ id: Id, ...(put ?? create).properties })),
+      posts: items(create),
+    }),
+    result: Type.Object({
+      deletes: Type.Array(IdReference),
+      patches: Type.Array(record),
+      posts: Type.Array(record),
+      puts: Type.Array(record),
+    }),
+  };
+}
+
+/**
+ * Registers the resource's routes on `app` under `/accounts/:account_id/email-security/settings/<name>`
+ * (the caller adds the `/client/v4` prefix where wanted).
+ */
+export function registerResourceRoutes(app: FastifyInstance, service: ResourceService, options: RouteOptions): void {
+  const { definition } = service;
+  const { schemas, operations, idParam } = definition;
+  const collection = `/accounts/:account_id/email-security/settings/${definition.name}`;
+  const item = `${collection}/:${idParam}`;
+  const allowed = new Map<string, string[]>();
+
+  const accountParams = Type.Object({ account_id: Type.String({ description: '32 hexadecimal characters' }) });
+  const itemParams = Type.Object({ account_id: Type.String(), [idParam]: Type.String({ description: 'int32 id' }) });
+
+  function route(
+    method: (typeof ALL_METHODS)[number],
+    url: string,
+    operation: string,
+    schema: Record<string, unknown>,
+    successStatus: number,
+    result: TSchema,
+    handler: (request: FastifyRequest) => Promise<unknown>,
+  ) {
+    allowed.set(url, [...(allowed.get(url) ?? []), method]);
+    const withId = url === item;
+    const routeOptions: RouteShorthandOptions = {
+      schema: {
+        operationId: `${definition.name}.${operation}`,
+        tags: [definition.name],
+        hide: options.hidden,
+        params: withId ? itemParams : accountParams,
+        ...schema,
+        response: { [successStatus]: result, '4xx': ErrorEnvelope },
+      },
+      // Identifiers are checked before the body is parsed or validated, as the real API routes first.
+      onRequest: async (request) => {
+        accountIdOf(request);
+        if (withId) recordIdOf(request, idParam);
+      },
+    };
+    app.route({
+      method,
+      url,
+      ...routeOptions,
+      handler: async (request, reply) => {
+        const body = await handler(request);
+        return reply.code(successStatus).send(body);
+      },
+    });
+  }
+
+  route('GET', collection, 'list', { querystring: schemas.listQuery }, 200, ListEnvelope(schemas.record), async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const filters = Object.fromEntries(Object.keys(definition.filters).map((key) => [key, query[key]]));
+    const listOptions: ListOptions = {
+      page: query.page as number,
+      perPage: query.per_page as number,
+      order: query.order as string | undefined,
+      direction: (query.direction as 'asc' | 'desc' | undefined) ?? 'asc',
+      search: query.search as string | undefined,
+      filters,
+    };
+    const { result, resultInfo } = await service.list(accountIdOf(request), listOptions);
+    return success(result, resultInfo);
+  });
+
+  if (operations.create === 'single') {
+    route('POST', collection, 'create', { body: schemas.create }, 201, Envelope(schemas.record), async (request) => {
+      const [record] = await service.create(accountIdOf(request), [request.body as Values]);
+      return success(record);
+    });
+  } else {
+    const bulk = Type.Array(schemas.create);
+    const body = { anyOf: [schemas.create, bulk, Type.Object({ body: bulk })], [VALIDATED_BY_HANDLER]: true };
+    const result = Envelope(Type.Union([schemas.record, Type.Array(schemas.record)]));
+    route('POST', collection, 'create', { body }, 201, result, async (request) => {
+      const accountId = accountIdOf(request);
+      const input = request.body;
+      // Decision 11: the result has the shape of the request.
+      if (Array.isArray(input)) {
+        assertValid<Values[]>(bulk, input);
+        return success(await service.create(accountId, input, ''));
+      }
+      if (isPlainObject(input) && Object.keys(input).length === 1 && Array.isArray(input.body)) {
+        assertValid<Values[]>(bulk, input.body, '/body');
+        return success(await service.create(accountId, input.body, '/body'));
+      }
+      assertValid<Values>(schemas.create, input);
+      const [record] = await service.create(accountId, [input]);
+      return success(record);
+    });
+  }
+
+  route('GET', item, 'get', {}, 200, Envelope(schemas.record), async (request) =>
+    success(await service.get(accountIdOf(request), recordIdOf(request, idParam))),
+  );
+
+  route('PATCH', item, 'update', { body: schemas.patch }, 200, Envelope(schemas.record), async (request) =>
+    success(await service.patch(accountIdOf(request), recordIdOf(request, idParam), request.body as Values)),
+  );
+
+  route('DELETE', item, 'delete', {}, 200, Envelope(IdReference), async (request) =>
+    success(await service.remove(accountIdOf(request), recordIdOf(request, idParam))),
+  );
+
+  if (operations.batch) {
+    const batch = batchSchemas(service);
+    route('POST', `${collection}/batch`, 'batch', { body: batch.body }, 200, Envelope(batch.result), async (request) =>
+      success(await service.batch(accountIdOf(request), request.body as BatchBody)),
+    );
+  }
+
+  if (operations.bulkDelete) {
+    const body = Type.Array(IdReference, { minItems: 1, maxItems: MAX_BATCH_ITEMS });
+    route('DELETE', collection, 'bulk_delete', { body }, 200, Envelope(Type.Array(IdReference)), async (request) =>
+      success(await service.removeMany(accountIdOf(request), request.body as { id: number }[])),
+    );
+  }
+
+  // A known path asked with a method it does not serve is a 405 naming the methods it does (Decision 3).
+  for (const [url, methods] of allowed) {
+    const others = ALL_METHODS.filter((method) => !methods.includes(method));
+    app.route({
+      method: others,
+      url,
+      schema: { hide: true },
+      handler: async () => {
+        throw methodNotAllowed(methods);
+      },
+    });
+  }
+}

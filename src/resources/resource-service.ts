@@ -1,0 +1,252 @@
+/**
+ * The behaviour every settings collection shares (spec §1): list with pagination, search, sort and
+ * filters; get; create; partial update with the null rules; delete; atomic batch and bulk operations.
+ * Resource-specific rules come from the definition's hooks. Errors are thrown as `ApiError`.
+ */
+import type { Kysely } from 'kysely';
+import type { StoreAdapter } from '../db/adapter.js';
+import { conflict, notFound, validationError, type FieldError } from '../http/errors.js';
+import type { ResultInfo } from '../http/envelope.js';
+import type { ResourceDefinition, StoredRecord, Values } from './definition.js';
+import { createResourceRepository, type Executor, type ListOptions } from './resource-repository.js';
+
+export interface Store {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>;
+  adapter: StoreAdapter;
+}
+
+export interface BatchBody {
+  deletes?: { id: number }[];
+  patches?: ({ id: number } & Values)[];
+  puts?: ({ id: number } & Values)[];
+  posts?: Values[];
+}
+
+/** The API's view of a record: every field, nulls included, plus the definition's extras. */
+export type ApiRecord = Record<string, unknown>;
+
+/**
+ * A timestamp for the next version of a record: now, but always later than the previous one,
+ * so `last_modified` visibly moves even when two changes land in the same millisecond.
+ */
+function nextTimestamp(previous?: string): string {
+  const now = Date.now();
+  const after = previous ? Date.parse(previous) + 1 : 0;
+  return new Date(Math.max(now, after)).toISOString();
+}
+
+function throwIfAny(errors: FieldError[]): void {
+  if (errors.length > 0) throw validationError(errors);
+}
+
+export function createResourceService(definition: ResourceDefinition, store: Store) {
+  const repository = createResourceRepository(definition, store.adapter);
+  const fields = Object.entries(definition.fields);
+  const notFoundMessage = `${definition.label} not found`;
+
+  function present(record: StoredRecord): ApiRecord {
+    const out: ApiRecord = { id: record.id, created_at: record.created_at, last_modified: record.last_modified };
+    if (definition.emitModifiedAt) out.modified_at = record.last_modified;
+    for (const [name, spec] of fields) if (!spec.hidden) out[name] = record.values[name];
+    return definition.present ? Object.assign(out, definition.present(record.values)) : out;
+  }
+
+  function normalize(body: Values): Values {
+    return definition.normalizeBody ? definition.normalizeBody(body) : body;
+  }
+
+  /** Reads a full body (create, batch put): absent optional fields take their defaults. */
+  function readFull(body: Values, prefix: string, errors: FieldError[], current?: Values): Values {
+    const input = normalize(body);
+    const values: Values = {};
+    for (const [name, spec] of fields) {
+      if (spec.readOnly) {
+        values[name] = current ? current[name] : (spec.default?.() ?? null);
+        continue;
+      }
+      const value = input[name];
+      if (value !== undefined && value !== null) values[name] = value;
+      else if (spec.default) values[name] = spec.default();
+      else if (spec.nullable) values[name] = null;
+      else errors.push({ pointer: `${prefix}/${name}`, message: `${name} is required` });
+    }
+    return values;
+  }
+
+  /** Merges a partial body into the current values (spec §1.12: null clears nullable fields only). */
+  function readPatch(current: Values, body: Values): Values {
+    const input = normalize(body);
+    const values: Values = { ...current };
+    for (const [name, spec] of fields) {
+      const value = input[name];
+      if (spec.readOnly || value === undefined) continue;
+      if (value === null) {
+        if (spec.nullable) values[name] = null;
+        continue;
+      }
+      values[name] = value;
+    }
+    return values;
+  }
+
+  /** Derived fields, then the definition's checks of the whole record. */
+  function complete(values: Values, previous: Values | undefined, prefix: string, errors: FieldError[]): Values {
+    const next = definition.derive ? definition.derive(values, previous) : values;
+    for (const error of definition.validate(next)) errors.push({ pointer: prefix + error.pointer, message: error.message });
+    return next;
+  }
+
+  function prepareFull(body: Values, prefix: string, errors: FieldError[], current?: Values): Values {
+    const before = errors.length;
+    const values = readFull(body, prefix, errors, current);
+    return errors.length > before ? values : complete(values, current, prefix, errors);
+  }
+
+  async function ensureUnique(executor: Executor, accountId: string, values: Values, prefix: string, exceptId?: number) {
+    const unique = definition.unique;
+    if (!unique) return;
+    const value = String(values[unique.field]);
+    if (await repository.holdsValue(executor, accountId, unique.field, value, exceptId)) {
+      throw conflict(unique.message(value), `${prefix}/${unique.field}`);
+    }
+  }
+
+  /** Runs `work` in one transaction; a unique-index race the pre-check missed still becomes a 409. */
+  async function transaction<T>(work: (executor: Executor) => Promise<T>): Promise<T> {
+    try {
+      return await store.db.transaction().execute(work);
+    } catch (error) {
+      if (definition.unique && store.adapter.isUniqueViolation(error)) {
+        throw conflict(definition.unique.message('the given value'), `/${definition.unique.field}`);
+      }
+      throw error;
+    }
+  }
+
+  async function insertAll(executor: Executor, accountId: string, items: Values[], prefixes: string[]) {
+    const records: ApiRecord[] = [];
+    for (const [index, values] of items.entries()) {
+      await ensureUnique(executor, accountId, values, prefixes[index]);
+      records.push(present(await repository.insert(executor, accountId, values, nextTimestamp())));
+    }
+    return records;
+  }
+
+  async function findOrThrow(executor: Executor, accountId: string, id: number, pointer?: string) {
+    const record = await repository.findById(executor, accountId, id, { lock: true });
+    if (!record) throw notFound(notFoundMessage, pointer);
+    return record;
+  }
+
+  async function replace(executor: Executor, accountId: string, current: StoredRecord, values: Values, prefix: string) {
+    await ensureUnique(executor, accountId, values, prefix, current.id);
+    const updated = await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified));
+    return present(updated!);
+  }
+
+  return {
+    definition,
+
+    async list(accountId: string, options: ListOptions): Promise<{ result: ApiRecord[]; resultInfo: ResultInfo }> {
+      const { records, total } = await repository.list(store.db, accountId, options);
+      return {
+        result: records.map(present),
+        resultInfo: { page: options.page, per_page: options.perPage, count: records.length, total_count: total },
+      };
+    },
+
+    async get(accountId: string, id: number): Promise<ApiRecord> {
+      const record = await repository.findById(store.db, accountId, id);
+      if (!record) throw notFound(notFoundMessage);
+      return present(record);
+    },
+
+    /**
+     * Creates every body's record or none. `bulkPointer` locates the array in the request for error
+     * pointers (`''` for a bare array, `/body` for the SDK's wrapper); absent for a single create.
+     */
+    async create(accountId: string, bodies: Values[], bulkPointer?: string): Promise<ApiRecord[]> {
+      const errors: FieldError[] = [];
+      const prefixes = bodies.map((_, index) => (bulkPointer === undefined ? '' : `${bulkPointer}/${index}`));
+      const items = bodies.map((body, index) => prepareFull(body, prefixes[index], errors));
+      throwIfAny(errors);
+      return transaction((executor) => insertAll(executor, accountId, items, prefixes));
+    },
+
+    async patch(accountId: string, id: number, body: Values): Promise<ApiRecord> {
+      return transaction(async (executor) => {
+        const current = await findOrThrow(executor, accountId, id);
+        const errors: FieldError[] = [];
+        const values = complete(readPatch(current.values, body), current.values, '', errors);
+        throwIfAny(errors);
+        return replace(executor, accountId, current, values, '');
+      });
+    },
+
+    async remove(accountId: string, id: number): Promise<{ id: number }> {
+      const deleted = await repository.delete(store.db, accountId, id);
+      if (!deleted) throw notFound(notFoundMessage);
+      return { id };
+    },
+
+    /** Deletes every referenced record or none (domains bulk delete). */
+    async removeMany(accountId: string, references: { id: number }[]): Promise<{ id: number }[]> {
+      return transaction(async (executor) => {
+        for (const [index, { id }] of references.entries()) {
+          if (!(await repository.delete(executor, accountId, id))) throw notFound(notFoundMessage, `/${index}/id`);
+        }
+        return references.map(({ id }) => ({ id }));
+      });
+    },
+
+    /**
+     * Decision 10: deletes → patches → puts → posts, in request order, in one transaction. Bodies that
+     * are invalid on their own are rejected before anything runs; the first failure undoes everything.
+     */
+    async batch(accountId: string, body: BatchBody) {
+      const deletes = body.deletes ?? [];
+      const patches = body.patches ?? [];
+      const puts = body.puts ?? [];
+      const posts = body.posts ?? [];
+      const errors: FieldError[] = [];
+      const postValues = posts.map((item, index) => prepareFull(item, `/posts/${index}`, errors));
+      for (const [index, item] of puts.entries()) readFull(item, `/puts/${index}`, errors);
+      throwIfAny(errors);
+
+      return transaction(async (executor) => {
+        for (const [index, { id }] of deletes.entries()) {
+          if (!(await repository.delete(executor, accountId, id))) throw notFound(notFoundMessage, `/deletes/${index}/id`);
+        }
+        const patched: ApiRecord[] = [];
+        for (const [index, item] of patches.entries()) {
+          const prefix = `/patches/${index}`;
+          const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
+          const values = complete(readPatch(current.values, item), current.values, prefix, errors);
+          throwIfAny(errors);
+          patched.push(await replace(executor, accountId, current, values, prefix));
+        }
+        const replaced: ApiRecord[] = [];
+        for (const [index, item] of puts.entries()) {
+          const prefix = `/puts/${index}`;
+          const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
+          const values = prepareFull(item, prefix, errors, current.values);
+          throwIfAny(errors);
+          replaced.push(await replace(executor, accountId, current, values, prefix));
+        }
+        const created = await insertAll(
+          executor,
+          accountId,
+          postValues,
+          posts.map((_, index) => `/posts/${index}`),
+        );
+        const result = { deletes: deletes.map(({ id }) => ({ id })) };
+        return definition.operations.batch === 'full'
+          ? { ...result, patches: patched, posts: created, puts: replaced }
+          : result;
+      });
+    },
+  };
+}
+
+export type ResourceService = ReturnType<typeof createResourceService>;

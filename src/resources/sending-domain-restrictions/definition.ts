@@ -1,0 +1,41 @@
+import type { FieldError } from '../../http/errors.js';
+import { checkDomain } from '../../validation/patterns.js';
+import { defineResource } from '../definition.js';
+import {
+  CreateSendingDomainRestrictionSchema,
+  ListSendingDomainRestrictionsQuery,
+  SendingDomainRestrictionSchema,
+  UpdateSendingDomainRestrictionSchema,
+} from './schemas.js';
+
+export const sendingDomainRestrictions = defineResource({
+  name: 'sending_domain_restrictions',
+  idParam: 'sending_domain_restriction_id',
+  label: 'Sending domain restriction',
+  fields: {
+    comments: { kind: 'text', nullable: true },
+    domain: { kind: 'text' },
+    exclude: { kind: 'json' },
+  },
+  schemas: {
+    record: SendingDomainRestrictionSchema,
+    create: CreateSendingDomainRestrictionSchema,
+    patch: UpdateSendingDomainRestrictionSchema,
+    listQuery: ListSendingDomainRestrictionsQuery,
+  },
+  search: ['domain', 'exclude', 'comments'],
+  sort: { domain: 'domain', created_at: 'created_at' },
+  filters: {},
+  operations: { create: 'single', batch: 'deletes' },
+  emitModifiedAt: true,
+  validate(values) {
+    const errors: FieldError[] = [];
+    const domainProblem = checkDomain(String(values.domain));
+    if (domainProblem) errors.push({ pointer: '/domain', message: domainProblem });
+    (values.exclude as string[]).forEach((entry, index) => {
+      const problem = checkDomain(entry);
+      if (problem) errors.push({ pointer: `/exclude/${index}`, message: problem });
+    });
+    return errors;
+  },
+});
