@@ -1,0 +1,100 @@
+/**
+ * Test servers: the real app on a real port over a real SQLite file in a fresh temporary folder.
+ * `startServer` runs it in this process; `spawnServer` runs the built `dist/server.js` as a child
+ * process (for restart and crash tests).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
+
+export const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
+export const OTHER_ACCOUNT = 'ffffffffffffffffffffffffffffffff';
+
+export function temporaryDirectory(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'mailwarden-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  app: FastifyInstance;
+  databaseFile: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const directory = temporaryDirectory();
+  const databaseFile = join(directory.path, 'mailwarden.db');
+  const config: Config = {
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: `sqlite:${databaseFile}`,
+    bodyLimit: 8 * 1024 * 1024,
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const database = await openDatabase(config.databaseUrl);
+  const app = await buildApp(config, { database, logger: false });
+  const origin = await app.listen({ host: config.host, port: 0 });
+  return {
+    origin,
+    app,
+    databaseFile,
+    async close() {
+      await app.close();
+      directory.remove();
+    },
+  };
+}
+
+export interface ChildServer {
+  origin: string;
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Sends `signal` and waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/server.js');
+
+/** Starts `dist/server.js` on an ephemeral port and resolves once it listens. */
+export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return new Promise((resolveStart, rejectStart) => {
+    const timer = setTimeout(() => rejectStart(new Error(`server did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveStart({
+          origin: match[1],
+          process: child,
+          output: () => output,
+          async stop(signal = 'SIGTERM') {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
