@@ -17,6 +17,10 @@ const EnvSchema = Type.Object({
   ),
 });
 
+const INTEGER_VARIABLES = Object.entries(EnvSchema.properties)
+  .filter(([, schema]) => (schema as { type?: string }).type === 'integer')
+  .map(([key]) => key);
+
 export interface Config {
   host: string;
   port: number;
@@ -36,6 +40,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );
+  // Value.Convert is lenient ("8080.5" → 8080); whole numbers must be written as plain digits.
+  const notDigits = INTEGER_VARIABLES.filter((key) => relevant[key] !== undefined && !/^[0-9]+$/.test(String(relevant[key])));
+  if (notDigits.length > 0) {
+    throw new ConfigError(`Invalid configuration: ${notDigits.map((key) => `${key} must be a whole number`).join('; ')}`);
+  }
   const parsed = Value.Convert(EnvSchema, Value.Default(EnvSchema, relevant));
   if (!Value.Check(EnvSchema, parsed)) {
     const problems = [...Value.Errors(EnvSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`);

@@ -205,10 +205,12 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
      * are invalid on their own are rejected before anything runs; the first failure undoes everything.
      */
     async batch(accountId: string, body: BatchBody) {
+      // A deletes-only batch ignores any other array, like any unknown property (Decision 7).
+      const full = definition.operations.batch === 'full';
       const deletes = body.deletes ?? [];
-      const patches = body.patches ?? [];
-      const puts = body.puts ?? [];
-      const posts = body.posts ?? [];
+      const patches = full ? (body.patches ?? []) : [];
+      const puts = full ? (body.puts ?? []) : [];
+      const posts = full ? (body.posts ?? []) : [];
       const errors: FieldError[] = [];
       const postValues = posts.map((item, index) => prepareFull(item, `/posts/${index}`, errors));
       for (const [index, item] of puts.entries()) readFull(item, `/puts/${index}`, errors);
@@ -241,9 +243,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
           posts.map((_, index) => `/posts/${index}`),
         );
         const result = { deletes: deletes.map(({ id }) => ({ id })) };
-        return definition.operations.batch === 'full'
-          ? { ...result, patches: patched, posts: created, puts: replaced }
-          : result;
+        return full ? { ...result, patches: patched, posts: created, puts: replaced } : result;
       });
     },
   };

@@ -95,7 +95,8 @@ export function settingsTablesMigration(adapter: StoreAdapter): Migration {
         t
           .addColumn('comments', 'text')
           .addColumn('domain', 'varchar(253)', (c) => c.notNull())
-          .addColumn('exclude', 'text', (c) => c.notNull()),
+          .addColumn('exclude', 'text', (c) => c.notNull())
+          .addColumn('exclude_search', 'text', (c) => c.notNull()),
       );
     },
   };

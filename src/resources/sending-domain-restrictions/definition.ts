@@ -16,6 +16,8 @@ export const sendingDomainRestrictions = defineResource({
     comments: { kind: 'text', nullable: true },
     domain: { kind: 'text' },
     exclude: { kind: 'json' },
+    // The exclude entries one per line, so search matches entries and never the JSON punctuation around them.
+    exclude_search: { kind: 'text', readOnly: true, hidden: true },
   },
   schemas: {
     record: SendingDomainRestrictionSchema,
@@ -23,11 +25,14 @@ export const sendingDomainRestrictions = defineResource({
     patch: UpdateSendingDomainRestrictionSchema,
     listQuery: ListSendingDomainRestrictionsQuery,
   },
-  search: ['domain', 'exclude', 'comments'],
+  search: ['domain', 'exclude_search', 'comments'],
   sort: { domain: 'domain', created_at: 'created_at' },
   filters: {},
   operations: { create: 'single', batch: 'deletes' },
   emitModifiedAt: true,
+  derive(next) {
+    return { ...next, exclude_search: (next.exclude as string[]).join('\n') };
+  },
   validate(values) {
     const errors: FieldError[] = [];
     const domainProblem = checkDomain(String(values.domain));
