@@ -2,13 +2,21 @@
  * Builds the HTTP application over an open database. `server.ts` and the tests call this; it never
  * listens by itself and never reads the environment.
  */
+import { randomBytes } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createBootstrapAuth } from './auth/bootstrap-auth.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { registerAuditRoutes } from './audit/audit-routes.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { registerRequestAuth } from './auth/request-auth.js';
+import { createTokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { registerErrorHandling, frameworkErrorHandler } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body.js';
+import { registerRateLimit } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import { RESOURCES } from './resources/index.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
@@ -24,8 +32,16 @@ export interface AppDependencies {
 
 export async function buildApp(config: Readonly<Config>, deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      // Belt and braces: request logs carry no headers, but credentials must never reach a log.
+      redact: ['req.headers.authorization', 'req.headers["x-auth-key"]'],
+    },
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Request ids are ours, never taken from the client; they are echoed as `cf-ray` and logged as reqId.
+    requestIdHeader: false,
+    genReqId: () => randomBytes(8).toString('hex'),
     // Long malformed ids must reach the identifier check (400/7003), not fall out of the router as 404.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler,
@@ -33,7 +49,20 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
   registerErrorHandling(app, config.bodyLimit);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cf-ray', `${request.id}-MW`);
+    reply.header('cache-control', 'no-store');
+  });
 
+  await app.register(helmet, { global: true });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-auth-email', 'x-auth-key'],
+      exposedHeaders: ['cf-ray', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+    });
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -42,28 +71,37 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
         description: 'Self-hosted, Cloudflare-compatible Email Security settings API.',
         version: '0.1.0',
       },
+      components: {
+        securitySchemes: {
+          api_token: { type: 'http', scheme: 'bearer' },
+          api_email: { type: 'apiKey', in: 'header', name: 'X-Auth-Email' },
+          api_key: { type: 'apiKey', in: 'header', name: 'X-Auth-Key' },
+        },
+      },
+      security: [{ api_token: [] }, { api_email: [], api_key: [] }],
     },
   });
 
-  const authenticate = createBootstrapAuth(config.bootstrapToken);
-  app.addHook('onRequest', async (request) => {
-    const path = request.url;
-    if (path.startsWith('/accounts/') || path.startsWith(`${API_PREFIX}/accounts/`)) await authenticate(request);
-  });
+  const tokens = createTokenStore(deps.database.db);
+  registerRequestAuth(app, createAuthenticator({ mode: config.authMode, bootstrapToken: config.bootstrapToken, tokens }));
+  await registerRateLimit(app, { max: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
 
-  const services = RESOURCES.map((definition) => createResourceService(definition, deps.database));
+  const auditLog = createAuditLog(deps.database.db);
+  const services = RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog));
   // Decision 1: the real API root, and `/accounts/...` as an alias left out of the OpenAPI document.
   for (const [prefix, hidden] of [[API_PREFIX, false], ['', true]] as const) {
     await app.register(
       async (scope) => {
         for (const service of services) registerResourceRoutes(scope, service, { hidden });
+        registerAuditRoutes(scope, auditLog, { hidden });
       },
       { prefix },
     );
   }
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const publicRoute = { schema: { hide: true }, config: { rateLimit: false } } as const;
+  app.get('/healthz', publicRoute, async () => ({ status: 'ok' }));
+  app.get('/openapi.json', publicRoute, async () => app.swagger());
 
   app.addHook('onClose', async () => deps.database.close());
   return app;

@@ -11,6 +11,11 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/mailwarden.db' }),
   MAILWARDEN_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   MAILWARDEN_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+  MAILWARDEN_AUTH: Type.Union([Type.Literal('enforced'), Type.Literal('open')], { default: 'enforced' }),
+  MAILWARDEN_RATE_LIMIT: Type.Integer({ minimum: 0, default: 1200 }),
+  MAILWARDEN_RATE_LIMIT_WINDOW: Type.Integer({ minimum: 1, default: 300 }),
+  MAILWARDEN_CORS_ORIGINS: Type.Optional(Type.String()),
+  MAILWARDEN_TRUST_PROXY: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -30,6 +35,15 @@ export interface Config {
   /** Largest accepted JSON body in bytes (Decision 16); larger is a 413. */
   bodyLimit: number;
   logLevel: string;
+  /** `open` accepts any well-formed credential (for test suites with fixed fake keys). */
+  authMode: 'enforced' | 'open';
+  /** Requests per credential per window; 0 turns rate limiting off. */
+  rateLimit: number;
+  rateLimitWindowSeconds: number;
+  /** Origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: string[];
+  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -50,13 +64,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const problems = [...Value.Errors(EnvSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const env2 = parsed as Static<typeof EnvSchema>;
+  const values = parsed as Static<typeof EnvSchema>;
   return Object.freeze({
-    host: env2.HOST,
-    port: env2.PORT,
-    databaseUrl: env2.DATABASE_URL,
-    bootstrapToken: env2.MAILWARDEN_BOOTSTRAP_TOKEN,
-    bodyLimit: env2.MAILWARDEN_BODY_LIMIT,
-    logLevel: env2.LOG_LEVEL,
+    host: values.HOST,
+    port: values.PORT,
+    databaseUrl: values.DATABASE_URL,
+    bootstrapToken: values.MAILWARDEN_BOOTSTRAP_TOKEN,
+    bodyLimit: values.MAILWARDEN_BODY_LIMIT,
+    logLevel: values.LOG_LEVEL,
+    authMode: values.MAILWARDEN_AUTH,
+    rateLimit: values.MAILWARDEN_RATE_LIMIT,
+    rateLimitWindowSeconds: values.MAILWARDEN_RATE_LIMIT_WINDOW,
+    corsOrigins: (values.MAILWARDEN_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy: values.MAILWARDEN_TRUST_PROXY === 'true',
   });
 }

@@ -1,5 +1,6 @@
 /** Entry point: configuration, database, app, listen, and a graceful stop on SIGINT/SIGTERM. */
 import { buildApp } from './app.js';
+import { ensureInitialToken } from './auth/initial-token.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.databaseUrl);
   const app = await buildApp(config, { database });
   app.log.info({ store: database.location }, 'database ready');
+  await ensureInitialToken(database, config, app.log);
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -8,6 +8,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { sqliteAdapter, type StoreAdapter } from './adapter.js';
 import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
+import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
 
 export interface Database {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,12 +16,17 @@ export interface Database {
   adapter: StoreAdapter;
   /** Where the data lives, without credentials, for logs. */
   location: string;
+  /** A folder for files that belong with the data (the first-start admin token). */
+  dataDirectory: string;
   close(): Promise<void>;
 }
 
 /** Migrations in the order they apply; names sort in that order too. */
 function migrations(adapter: StoreAdapter): Record<string, Migration> {
-  return { '0001-settings-tables': settingsTablesMigration(adapter) };
+  return {
+    '0001-settings-tables': settingsTablesMigration(adapter),
+    '0002-tokens-and-audit-log': tokensAndAuditLogMigration(adapter),
+  };
 }
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -42,7 +48,13 @@ function openSqlite(path: string): Database {
   connection.pragma('synchronous = FULL');
   connection.pragma('busy_timeout = 5000');
   const db = new Kysely({ dialect: new SqliteDialect({ database: connection }) });
-  return { db, adapter: sqliteAdapter, location: `sqlite:${file}`, close: () => db.destroy() };
+  return {
+    db,
+    adapter: sqliteAdapter,
+    location: `sqlite:${file}`,
+    dataDirectory: memory ? resolve('data') : dirname(file),
+    close: () => db.destroy(),
+  };
 }
 
 export async function openDatabase(url: string): Promise<Database> {

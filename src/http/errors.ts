@@ -22,7 +22,7 @@ export const ErrorCode = {
   unknownKey: 9103,
   missingCredentials: 9106,
   authentication: 10000,
-  forbidden: 10001,
+  forbidden: 9109,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

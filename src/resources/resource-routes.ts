@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fas
 import Type, { type TSchema } from 'typebox';
 import { success } from '../http/envelope.js';
 import { methodNotAllowed } from '../http/errors.js';
+import { changeContextOf } from '../auth/request-auth.js';
 import { accountIdOf, recordIdOf } from '../http/identifiers.js';
 import { VALIDATED_BY_HANDLER } from '../http/validator-compiler.js';
 import { assertValid } from '../validation/schema-validator.js';
@@ -85,6 +86,7 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
         ...schema,
         response: { [successStatus]: result, '4xx': ErrorEnvelope },
       },
+      config: { permission: method === 'GET' ? 'read' : 'write' },
       // Identifiers are checked before the body is parsed or validated, as the real API routes first.
       onRequest: async (request) => {
         accountIdOf(request);
@@ -119,7 +121,7 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
 
   if (operations.create === 'single') {
     route('POST', collection, 'create', { body: schemas.create }, 201, Envelope(schemas.record), async (request) => {
-      const [record] = await service.create(accountIdOf(request), [request.body as Values]);
+      const [record] = await service.create(changeContextOf(request), accountIdOf(request), [request.body as Values]);
       return success(record);
     });
   } else {
@@ -127,19 +129,20 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
     const body = { anyOf: [schemas.create, bulk, Type.Object({ body: bulk })], [VALIDATED_BY_HANDLER]: true };
     const result = Envelope(Type.Union([schemas.record, Type.Array(schemas.record)]));
     route('POST', collection, 'create', { body }, 201, result, async (request) => {
+      const context = changeContextOf(request);
       const accountId = accountIdOf(request);
       const input = request.body;
       // Decision 11: the result has the shape of the request.
       if (Array.isArray(input)) {
         assertValid<Values[]>(bulk, input);
-        return success(await service.create(accountId, input, ''));
+        return success(await service.create(context, accountId, input, ''));
       }
       if (isPlainObject(input) && Object.keys(input).length === 1 && Array.isArray(input.body)) {
         assertValid<Values[]>(bulk, input.body, '/body');
-        return success(await service.create(accountId, input.body, '/body'));
+        return success(await service.create(context, accountId, input.body, '/body'));
       }
       assertValid<Values>(schemas.create, input);
-      const [record] = await service.create(accountId, [input]);
+      const [record] = await service.create(context, accountId, [input]);
       return success(record);
     });
   }
@@ -149,24 +152,24 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
   );
 
   route('PATCH', item, 'update', { body: schemas.patch }, 200, Envelope(schemas.record), async (request) =>
-    success(await service.patch(accountIdOf(request), recordIdOf(request, idParam), request.body as Values)),
+    success(await service.patch(changeContextOf(request), accountIdOf(request), recordIdOf(request, idParam), request.body as Values)),
   );
 
   route('DELETE', item, 'delete', {}, 200, Envelope(IdReference), async (request) =>
-    success(await service.remove(accountIdOf(request), recordIdOf(request, idParam))),
+    success(await service.remove(changeContextOf(request), accountIdOf(request), recordIdOf(request, idParam))),
   );
 
   if (operations.batch) {
     const batch = batchSchemas(service);
     route('POST', `${collection}/batch`, 'batch', { body: batch.body }, 200, Envelope(batch.result), async (request) =>
-      success(await service.batch(accountIdOf(request), request.body as BatchBody)),
+      success(await service.batch(changeContextOf(request), accountIdOf(request), request.body as BatchBody)),
     );
   }
 
   if (operations.bulkDelete) {
     const body = Type.Array(IdReference, { minItems: 1, maxItems: MAX_BATCH_ITEMS });
     route('DELETE', collection, 'bulk_delete', { body }, 200, Envelope(Type.Array(IdReference)), async (request) =>
-      success(await service.removeMany(accountIdOf(request), request.body as { id: number }[])),
+      success(await service.removeMany(changeContextOf(request), accountIdOf(request), request.body as { id: number }[])),
     );
   }
 

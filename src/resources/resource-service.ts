@@ -4,6 +4,7 @@
  * Resource-specific rules come from the definition's hooks. Errors are thrown as `ApiError`.
  */
 import type { Kysely } from 'kysely';
+import type { AuditLog, ChangeContext } from '../audit/audit-log.js';
 import type { StoreAdapter } from '../db/adapter.js';
 import { conflict, notFound, validationError, type FieldError } from '../http/errors.js';
 import type { ResultInfo } from '../http/envelope.js';
@@ -40,7 +41,11 @@ function throwIfAny(errors: FieldError[]): void {
   if (errors.length > 0) throw validationError(errors);
 }
 
-export function createResourceService(definition: ResourceDefinition, store: Store) {
+/**
+ * Builds the service of one resource. Every change is written together with its audit entry, in one
+ * transaction, attributed to `context` (who, from where, which request).
+ */
+export function createResourceService(definition: ResourceDefinition, store: Store, auditLog: AuditLog) {
   const repository = createResourceRepository(definition, store.adapter);
   const fields = Object.entries(definition.fields);
   const notFoundMessage = `${definition.label} not found`;
@@ -124,11 +129,24 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     }
   }
 
-  async function insertAll(executor: Executor, accountId: string, items: Values[], prefixes: string[]) {
+  function audit(executor: Executor, context: ChangeContext, accountId: string, change: { action: 'create' | 'update' | 'delete'; id: number; before?: ApiRecord; after?: ApiRecord }) {
+    return auditLog.record(executor, context, {
+      accountId,
+      action: change.action,
+      resourceType: definition.name,
+      resourceId: change.id,
+      before: change.before,
+      after: change.after,
+    });
+  }
+
+  async function insertAll(executor: Executor, context: ChangeContext, accountId: string, items: Values[], prefixes: string[]) {
     const records: ApiRecord[] = [];
     for (const [index, values] of items.entries()) {
       await ensureUnique(executor, accountId, values, prefixes[index]);
-      records.push(present(await repository.insert(executor, accountId, values, nextTimestamp())));
+      const record = present(await repository.insert(executor, accountId, values, nextTimestamp()));
+      await audit(executor, context, accountId, { action: 'create', id: record.id as number, after: record });
+      records.push(record);
     }
     return records;
   }
@@ -139,10 +157,19 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     return record;
   }
 
-  async function replace(executor: Executor, accountId: string, current: StoredRecord, values: Values, prefix: string) {
+  async function replace(executor: Executor, context: ChangeContext, accountId: string, current: StoredRecord, values: Values, prefix: string) {
     await ensureUnique(executor, accountId, values, prefix, current.id);
-    const updated = await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified));
-    return present(updated!);
+    const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
+    await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
+    return updated;
+  }
+
+  /** Deletes one record and audits it; false when it does not exist in the account. */
+  async function deleteOne(executor: Executor, context: ChangeContext, accountId: string, id: number) {
+    const current = await repository.findById(executor, accountId, id, { lock: true });
+    if (!current || !(await repository.delete(executor, accountId, id))) return false;
+    await audit(executor, context, accountId, { action: 'delete', id, before: present(current) });
+    return true;
   }
 
   return {
@@ -166,35 +193,36 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
      * Creates every body's record or none. `bulkPointer` locates the array in the request for error
      * pointers (`''` for a bare array, `/body` for the SDK's wrapper); absent for a single create.
      */
-    async create(accountId: string, bodies: Values[], bulkPointer?: string): Promise<ApiRecord[]> {
+    async create(context: ChangeContext, accountId: string, bodies: Values[], bulkPointer?: string): Promise<ApiRecord[]> {
       const errors: FieldError[] = [];
       const prefixes = bodies.map((_, index) => (bulkPointer === undefined ? '' : `${bulkPointer}/${index}`));
       const items = bodies.map((body, index) => prepareFull(body, prefixes[index], errors));
       throwIfAny(errors);
-      return transaction((executor) => insertAll(executor, accountId, items, prefixes));
+      return transaction((executor) => insertAll(executor, context, accountId, items, prefixes));
     },
 
-    async patch(accountId: string, id: number, body: Values): Promise<ApiRecord> {
+    async patch(context: ChangeContext, accountId: string, id: number, body: Values): Promise<ApiRecord> {
       return transaction(async (executor) => {
         const current = await findOrThrow(executor, accountId, id);
         const errors: FieldError[] = [];
         const values = complete(readPatch(current.values, body), current.values, '', errors);
         throwIfAny(errors);
-        return replace(executor, accountId, current, values, '');
+        return replace(executor, context, accountId, current, values, '');
       });
     },
 
-    async remove(accountId: string, id: number): Promise<{ id: number }> {
-      const deleted = await repository.delete(store.db, accountId, id);
-      if (!deleted) throw notFound(notFoundMessage);
-      return { id };
+    async remove(context: ChangeContext, accountId: string, id: number): Promise<{ id: number }> {
+      return transaction(async (executor) => {
+        if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage);
+        return { id };
+      });
     },
 
     /** Deletes every referenced record or none (domains bulk delete). */
-    async removeMany(accountId: string, references: { id: number }[]): Promise<{ id: number }[]> {
+    async removeMany(context: ChangeContext, accountId: string, references: { id: number }[]): Promise<{ id: number }[]> {
       return transaction(async (executor) => {
         for (const [index, { id }] of references.entries()) {
-          if (!(await repository.delete(executor, accountId, id))) throw notFound(notFoundMessage, `/${index}/id`);
+          if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/${index}/id`);
         }
         return references.map(({ id }) => ({ id }));
       });
@@ -204,7 +232,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
      * Decision 10: deletes → patches → puts → posts, in request order, in one transaction. Bodies that
      * are invalid on their own are rejected before anything runs; the first failure undoes everything.
      */
-    async batch(accountId: string, body: BatchBody) {
+    async batch(context: ChangeContext, accountId: string, body: BatchBody) {
       // A deletes-only batch ignores any other array, like any unknown property (Decision 7).
       const full = definition.operations.batch === 'full';
       const deletes = body.deletes ?? [];
@@ -218,7 +246,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
 
       return transaction(async (executor) => {
         for (const [index, { id }] of deletes.entries()) {
-          if (!(await repository.delete(executor, accountId, id))) throw notFound(notFoundMessage, `/deletes/${index}/id`);
+          if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/deletes/${index}/id`);
         }
         const patched: ApiRecord[] = [];
         for (const [index, item] of patches.entries()) {
@@ -226,7 +254,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
           const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
           const values = complete(readPatch(current.values, item), current.values, prefix, errors);
           throwIfAny(errors);
-          patched.push(await replace(executor, accountId, current, values, prefix));
+          patched.push(await replace(executor, context, accountId, current, values, prefix));
         }
         const replaced: ApiRecord[] = [];
         for (const [index, item] of puts.entries()) {
@@ -234,10 +262,11 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
           const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
           const values = prepareFull(item, prefix, errors, current.values);
           throwIfAny(errors);
-          replaced.push(await replace(executor, accountId, current, values, prefix));
+          replaced.push(await replace(executor, context, accountId, current, values, prefix));
         }
         const created = await insertAll(
           executor,
+          context,
           accountId,
           postValues,
           posts.map((_, index) => `/posts/${index}`),

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { ChildServer } from '../helpers/server.js';
+import { TEST_TOKEN, type ChildServer } from '../helpers/server.js';
 
 const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/server.js');
 
@@ -18,7 +18,7 @@ export interface ExitResult {
 }
 
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env };
+  return { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', MAILWARDEN_BOOTSTRAP_TOKEN: TEST_TOKEN, ...env };
 }
 
 /** Runs the server until it exits by itself (or `timeoutMs` passes: then it is killed) and returns what it printed. */

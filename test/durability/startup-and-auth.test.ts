@@ -95,7 +95,10 @@ describe('MAILWARDEN_BOOTSTRAP_TOKEN', () => {
   });
 
   it('answers a request without credentials with 400 / 9106, and does not write', async () => {
-    const response = await request(server.origin, 'POST', path(), { body: { ...blockBody, pattern: 'anonymous.example' } });
+    const response = await request(server.origin, 'POST', path(), {
+      body: { ...blockBody, pattern: 'anonymous.example' },
+      anonymous: true,
+    });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       success: false,

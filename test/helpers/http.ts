@@ -1,5 +1,5 @@
 /** Raw HTTP helpers for what the SDK does not cover, and for asserting exact envelopes. */
-import { ACCOUNT } from './server.js';
+import { ACCOUNT, TEST_TOKEN } from './server.js';
 
 export interface HttpResponse<T = any> {
   status: number;
@@ -13,7 +13,11 @@ export interface RequestOptions {
   /** Sent as is, for malformed-JSON tests. */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Send no credential unless `headers` has one. By default TEST_TOKEN is sent as a bearer token. */
+  anonymous?: boolean;
 }
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-auth-key', 'x-auth-email'];
 
 export async function request<T = any>(
   origin: string,
@@ -22,6 +26,8 @@ export async function request<T = any>(
   options: RequestOptions = {},
 ): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
+  const hasCredential = Object.keys(headers).some((name) => CREDENTIAL_HEADERS.includes(name.toLowerCase()));
+  if (!hasCredential && !options.anonymous) headers.authorization = `Bearer ${TEST_TOKEN}`;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {

@@ -14,6 +14,8 @@ import { openDatabase } from '../../src/db/database.js';
 
 export const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 export const OTHER_ACCOUNT = 'ffffffffffffffffffffffffffffffff';
+/** The bootstrap (all-accounts admin) token test servers accept unless told otherwise. */
+export const TEST_TOKEN = 'mailwarden-test-admin-token';
 
 export function temporaryDirectory(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'mailwarden-test-'));
@@ -37,6 +39,12 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     databaseUrl: `sqlite:${databaseFile}`,
     bodyLimit: 8 * 1024 * 1024,
     logLevel: 'silent',
+    bootstrapToken: TEST_TOKEN,
+    authMode: 'enforced',
+    rateLimit: 0,
+    rateLimitWindowSeconds: 300,
+    corsOrigins: [],
+    trustProxy: false,
     ...overrides,
   };
   const database = await openDatabase(config.databaseUrl);
@@ -64,10 +72,13 @@ export interface ChildServer {
 
 const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/server.js');
 
-/** Starts `dist/server.js` on an ephemeral port and resolves once it listens. */
+/**
+ * Starts `dist/server.js` on an ephemeral port and resolves once it listens. The bootstrap token is
+ * TEST_TOKEN unless `env` sets MAILWARDEN_BOOTSTRAP_TOKEN (an empty value leaves it unset).
+ */
 export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', MAILWARDEN_BOOTSTRAP_TOKEN: TEST_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,6 +2,7 @@
 import Cloudflare from 'cloudflare';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { TEST_TOKEN } from '../helpers/server.js';
 
 export { Cloudflare };
 
@@ -32,7 +33,7 @@ export function sdkClient(origin: string, base = '/client/v4'): SdkClient {
     return fetch(input, init);
   };
   const client = new Cloudflare({
-    apiToken: 'any-token',
+    apiToken: TEST_TOKEN,
     baseURL: origin + base,
     maxRetries: 0,
     fetch: recordingFetch as any,

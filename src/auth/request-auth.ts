@@ -1,0 +1,50 @@
+/**
+ * Wires authentication into Fastify: every route that declares `config.permission` requires a
+ * credential with that right on the URL's account. The principal is kept on the request for the
+ * audit trail and the rate limiter, and its token id joins every log line of the request.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ChangeContext } from '../audit/audit-log.js';
+import type { Authenticator, Permission, Principal } from './authenticate.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The right a route needs; routes without one are public (health, OpenAPI, 404/405 answers). */
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
+
+export function registerRequestAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const permission = request.routeOptions.config.permission;
+    if (!permission) return;
+    const principal = await authenticator.authenticate(request.headers);
+    request.principal = principal;
+    const log = request.log.child({ tokenId: principal.tokenId });
+    request.log = log;
+    reply.log = log;
+    // A malformed account id is left to the route's identifier check (400/7003).
+    const accountId = (request.params as Record<string, string | undefined>).account_id;
+    if (accountId !== undefined && ACCOUNT_ID.test(accountId)) {
+      authenticator.authorize(principal, accountId.toLowerCase(), permission);
+    }
+  });
+}
+
+/** Who is making this change, for the audit trail. Only for routes that required a permission. */
+export function changeContextOf(request: FastifyRequest): ChangeContext {
+  const principal = request.principal;
+  return {
+    tokenId: principal?.tokenId ?? null,
+    tokenName: principal?.tokenName ?? 'anonymous',
+    email: principal?.email ?? null,
+    clientIp: request.ip,
+    requestId: String(request.id),
+  };
+}

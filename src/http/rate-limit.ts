@@ -1,0 +1,47 @@
+/**
+ * Per-credential rate limiting (default 1,200 requests per 5 minutes, as the real API) with
+ * @fastify/rate-limit, answering in Cloudflare's header style:
+ *   Ratelimit: "default";r=<remaining>;t=<seconds to reset>
+ *   Ratelimit-Policy: "default";q=<limit>;w=<window seconds>
+ * and, on 429 (code 971), Retry-After.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, ErrorCode } from './errors.js';
+
+export interface RateLimitOptions {
+  max: number;
+  windowSeconds: number;
+}
+
+const DRAFT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] as const;
+
+export async function registerRateLimit(app: FastifyInstance, { max, windowSeconds }: RateLimitOptions): Promise<void> {
+  if (max === 0) return;
+  const everyHeader = { 'ratelimit-limit': true, 'ratelimit-remaining': true, 'ratelimit-reset': true, 'retry-after': true };
+  await app.register(rateLimit, {
+    global: true,
+    max,
+    timeWindow: windowSeconds * 1000,
+    // After authentication (onRequest), before the body is read.
+    hook: 'preParsing',
+    enableDraftSpec: true,
+    addHeaders: everyHeader,
+    addHeadersOnExceeding: everyHeader,
+    keyGenerator: (request) =>
+      request.principal?.tokenId ? `token:${request.principal.tokenId}` : `ip:${request.ip}`,
+    errorResponseBuilder: () =>
+      new ApiError(429, [{ code: ErrorCode.rateLimited, message: 'Please wait and consider throttling your request speed' }]),
+  });
+  // Rewrite the plugin's draft-7 headers into the structured form the real API sends.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const remaining = reply.getHeader('ratelimit-remaining');
+    if (remaining !== undefined) {
+      const reset = reply.getHeader('ratelimit-reset');
+      reply.header('ratelimit', `"default";r=${remaining};t=${reset}`);
+      reply.header('ratelimit-policy', `"default";q=${max};w=${windowSeconds}`);
+      for (const name of DRAFT_HEADERS) reply.removeHeader(name);
+    }
+    return payload;
+  });
+}
