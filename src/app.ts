@@ -13,8 +13,9 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { registerRequestAuth } from './auth/request-auth.js';
 import { createTokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
-import type { Database } from './db/database.js';
+import { isDatabaseReady, type Database } from './db/database.js';
 import { registerErrorHandling, frameworkErrorHandler } from './http/error-handler.js';
+import { unavailable } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validator-compiler.js';
@@ -48,7 +49,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
-  registerErrorHandling(app, config.bodyLimit);
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, isUnavailable: deps.database.adapter.isUnavailable });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cf-ray', `${request.id}-MW`);
     reply.header('cache-control', 'no-store');
@@ -100,7 +101,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   }
 
   const publicRoute = { schema: { hide: true }, config: { rateLimit: false } } as const;
+  // Liveness: the process serves requests. Readiness: and its database answers.
   app.get('/healthz', publicRoute, async () => ({ status: 'ok' }));
+  app.get('/readyz', publicRoute, async () => {
+    if (!(await isDatabaseReady(deps.database))) throw unavailable();
+    return { status: 'ready', store: deps.database.adapter.engine };
+  });
   app.get('/openapi.json', publicRoute, async () => app.swagger());
 
   app.addHook('onClose', async () => deps.database.close());

@@ -11,6 +11,7 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/mailwarden.db' }),
   MAILWARDEN_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   MAILWARDEN_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+  MAILWARDEN_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   MAILWARDEN_AUTH: Type.Union([Type.Literal('enforced'), Type.Literal('open')], { default: 'enforced' }),
   MAILWARDEN_RATE_LIMIT: Type.Integer({ minimum: 0, default: 1200 }),
   MAILWARDEN_RATE_LIMIT_WINDOW: Type.Integer({ minimum: 1, default: 300 }),
@@ -35,6 +36,8 @@ export interface Config {
   /** Largest accepted JSON body in bytes (Decision 16); larger is a 413. */
   bodyLimit: number;
   logLevel: string;
+  /** PostgreSQL connections per process. */
+  dbPoolSize: number;
   /** `open` accepts any well-formed credential (for test suites with fixed fake keys). */
   authMode: 'enforced' | 'open';
   /** Requests per credential per window; 0 turns rate limiting off. */
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bootstrapToken: values.MAILWARDEN_BOOTSTRAP_TOKEN,
     bodyLimit: values.MAILWARDEN_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
+    dbPoolSize: values.MAILWARDEN_DB_POOL_SIZE,
     authMode: values.MAILWARDEN_AUTH,
     rateLimit: values.MAILWARDEN_RATE_LIMIT,
     rateLimitWindowSeconds: values.MAILWARDEN_RATE_LIMIT_WINDOW,

@@ -6,7 +6,7 @@ import { openDatabase } from './db/database.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
   const app = await buildApp(config, { database });
   app.log.info({ store: database.location }, 'database ready');
   await ensureInitialToken(database, config, app.log);

@@ -1,8 +1,11 @@
 /**
  * What differs between the storage engines, asked as capabilities rather than "which database is this".
- * Repositories and migrations use these and never branch on the engine's name.
+ * Repositories, migrations and the error handler use these and never branch on the engine's name.
  */
-import type { ColumnDataType } from 'kysely';
+import { sql, type ColumnDataType, type Expression, type Kysely, type SqlBool } from 'kysely';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
 
 export interface StoreAdapter {
   /** Short name for logs and health output. */
@@ -15,6 +18,36 @@ export interface StoreAdapter {
   readonly supportsRowLocks: boolean;
   /** True when `error` is a unique-constraint violation raised by this engine. */
   isUniqueViolation(error: unknown): boolean;
+  /** True when the transaction lost a race (deadlock, serialization failure) and may simply be retried. */
+  isRetryable(error: unknown): boolean;
+  /** True when the database cannot be reached or is shutting down: clients get a 503, not a 500. */
+  isUnavailable(error: unknown): boolean;
+  /** A column expression that sorts byte-wise, the same on every engine whatever the database collation. */
+  sortable(column: string): Expression<unknown>;
+  /** Creates the substring-search index of `table` over `columns` (migration step). */
+  createSearchIndex(db: AnyDb, table: string, columns: string[]): Promise<void>;
+  /**
+   * Condition: some of `columns` contains `term`, case-insensitively, served by the search index where
+   * the term is long enough for it (three characters: both engines index trigrams).
+   */
+  searchCondition(table: string, columns: string[], term: string): Expression<SqlBool>;
+}
+
+/** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
+function likeContains(value: string): string {
+  return `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The portable scan: lower(column) LIKE '%term%' over each column. */
+function likeCondition(columns: string[], term: string): Expression<SqlBool> {
+  const pattern = likeContains(term);
+  const conditions = columns.map((column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`);
+  return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 export const sqliteAdapter: StoreAdapter = {
@@ -24,7 +57,66 @@ export const sqliteAdapter: StoreAdapter = {
   needsAutoIncrementModifier: true,
   // better-sqlite3 runs every transaction on one connection, one at a time.
   supportsRowLocks: false,
-  isUniqueViolation(error) {
-    return (error as { code?: string } | null)?.code?.startsWith('SQLITE_CONSTRAINT_UNIQUE') ?? false;
+  isUniqueViolation: (error) => errorCode(error)?.startsWith('SQLITE_CONSTRAINT_UNIQUE') ?? false,
+  // One connection, one transaction at a time: nothing to lose a race against.
+  isRetryable: () => false,
+  // Another process (the CLI) holding the write lock past busy_timeout.
+  isUnavailable: (error) => errorCode(error) === 'SQLITE_BUSY',
+  // SQLite compares text byte-wise (BINARY) unless told otherwise.
+  sortable: (column) => sql.ref(column),
+  // An external-content FTS5 table with the trigram tokenizer, kept in step by triggers.
+  async createSearchIndex(db, table, columns) {
+    const search = `${table}_search`;
+    const list = columns.join(', ');
+    const newValues = columns.map((c) => `new.${c}`).join(', ');
+    const oldValues = columns.map((c) => `old.${c}`).join(', ');
+    await sql.raw(`create virtual table ${search} using fts5(${list}, content='${table}', content_rowid='id', tokenize='trigram')`).execute(db);
+    await sql.raw(`insert into ${search}(${search}) values ('rebuild')`).execute(db);
+    await sql.raw(`create trigger ${table}_search_insert after insert on ${table} begin
+      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`).execute(db);
+    await sql.raw(`create trigger ${table}_search_delete after delete on ${table} begin
+      insert into ${search}(${search}, rowid, ${list}) values ('delete', old.id, ${oldValues}); end`).execute(db);
+    await sql.raw(`create trigger ${table}_search_update after update on ${table} begin
+      insert into ${search}(${search}, rowid, ${list}) values ('delete', old.id, ${oldValues});
+      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`).execute(db);
   },
+  searchCondition(table, columns, term) {
+    if ([...term].length < 3) return likeCondition(columns, term);
+    // A quoted FTS5 string is a phrase: with the trigram tokenizer, a case-insensitive substring.
+    const phrase = `"${term.replaceAll('"', '""')}"`;
+    return sql<SqlBool>`${sql.ref(`${table}.id`)} in (select rowid from ${sql.table(`${table}_search`)} where ${sql.table(`${table}_search`)} match ${phrase})`;
+  },
+};
+
+// PostgreSQL SQLSTATE classes: 08 connection exception, 57P0x operator intervention (shutdown),
+// 53300 too many connections; 40001 serialization failure, 40P01 deadlock.
+const PG_UNAVAILABLE = /^(08|57P0|53300)/;
+const NODE_NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export const postgresAdapter: StoreAdapter = {
+  engine: 'postgres',
+  // serial is int4: ids stay int32 (spec §1.7) and sequences never hand out an id twice.
+  serialIdType: 'serial',
+  needsAutoIncrementModifier: false,
+  supportsRowLocks: true,
+  isUniqueViolation: (error) => errorCode(error) === '23505',
+  isRetryable: (error) => errorCode(error) === '40001' || errorCode(error) === '40P01',
+  isUnavailable(error) {
+    const code = errorCode(error);
+    if (code && (PG_UNAVAILABLE.test(code) || NODE_NETWORK_ERRORS.has(code))) return true;
+    const message = error instanceof Error ? error.message : '';
+    // node-postgres reports these without a code.
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
+  },
+  sortable: (column) => sql`${sql.ref(column)} collate "C"`,
+  // pg_trgm GIN indexes on lower(column) serve `lower(column) LIKE '%term%'`.
+  async createSearchIndex(db, table, columns) {
+    await sql`create extension if not exists pg_trgm`.execute(db);
+    for (const column of columns) {
+      await sql
+        .raw(`create index ${table}_${column}_trgm on ${table} using gin (lower(${column}) gin_trgm_ops)`)
+        .execute(db);
+    }
+  },
+  searchCondition: (_table, columns, term) => likeCondition(columns, term),
 };

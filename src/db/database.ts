@@ -1,14 +1,18 @@
 /**
- * Opens the store named by `DATABASE_URL` and brings its schema up to date. `sqlite:<path>` is the
- * embedded default: one file in WAL mode, fsynced on every commit so an answered write survives a crash.
+ * Opens the store named by `DATABASE_URL` and brings its schema up to date.
+ * - `sqlite:<path>` (default): one embedded file in WAL mode, fsynced on every commit, so an answered
+ *   write survives a crash; the folder is created.
+ * - `postgres://...`: a pooled PostgreSQL database that any number of stateless replicas share.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
-import { sqliteAdapter, type StoreAdapter } from './adapter.js';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js';
 import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
 import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
+import { searchIndexesAndCountsMigration } from './migrations/0003-search-indexes-and-counts.js';
 
 export interface Database {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,14 +22,22 @@ export interface Database {
   location: string;
   /** A folder for files that belong with the data (the first-start admin token). */
   dataDirectory: string;
+  /** The PostgreSQL pool, for LISTEN/NOTIFY; absent on SQLite. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
-/** Migrations in the order they apply; names sort in that order too. */
+export interface DatabaseOptions {
+  /** Largest number of PostgreSQL connections this process holds. */
+  poolSize?: number;
+}
+
+/** Migrations in the order they apply; names sort in that order too. Never edit one that has shipped. */
 function migrations(adapter: StoreAdapter): Record<string, Migration> {
   return {
     '0001-settings-tables': settingsTablesMigration(adapter),
     '0002-tokens-and-audit-log': tokensAndAuditLogMigration(adapter),
+    '0003-search-indexes-and-counts': searchIndexesAndCountsMigration(adapter),
   };
 }
 
@@ -37,6 +49,11 @@ class StaticMigrationProvider implements MigrationProvider {
 }
 
 export class DatabaseUrlError extends Error {}
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
 
 function openSqlite(path: string): Database {
   const memory = path === ':memory:';
@@ -57,11 +74,35 @@ function openSqlite(path: string): Database {
   };
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+function openPostgres(url: string, options: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Fail a request within seconds when the database is unreachable (503), instead of hanging.
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection that dies (server restart, network cut) is dropped and replaced on next use;
+  // without a listener its error would crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    adapter: postgresAdapter,
+    location: redactUrl(url),
+    dataDirectory: resolve('data'),
+    pool,
+    close: () => db.destroy(),
+  };
+}
+
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   let database: Database;
   if (url.startsWith('sqlite:')) database = openSqlite(url.slice('sqlite:'.length));
-  else throw new DatabaseUrlError(`Unsupported DATABASE_URL '${url.replace(/\/\/[^@]*@/, '//***@')}': use sqlite:<path>`);
+  else if (/^postgres(ql)?:\/\//.test(url)) database = openPostgres(url, options);
+  else throw new DatabaseUrlError(`Unsupported DATABASE_URL '${redactUrl(url)}': use sqlite:<path> or postgres://...`);
 
+  // Replicas starting together are safe: Kysely's migrator takes a lock before migrating.
   const migrator = new Migrator({ db: database.db, provider: new StaticMigrationProvider(migrations(database.adapter)) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -69,4 +110,21 @@ export async function openDatabase(url: string): Promise<Database> {
     throw error;
   }
   return database;
+}
+
+/** True when the database answers a trivial query within `timeoutMs`. */
+export async function isDatabaseReady(database: Database, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolveTimeout) => {
+    timer = setTimeout(() => resolveTimeout(false), timeoutMs);
+  });
+  const probe = sql`select 1`.execute(database.db).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toFieldErrors } from '../validation/schema-validator.js';
 import { failure } from './envelope.js';
-import { ApiError, ErrorCode, noRoute, validationError } from './errors.js';
+import { ApiError, ErrorCode, noRoute, unavailable, validationError } from './errors.js';
 
 function send(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.status).headers(error.headers).type('application/json; charset=utf-8').send(failure(error.errors));
@@ -36,10 +36,20 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
   }
 }
 
-export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+export interface ErrorHandlingOptions {
+  bodyLimit: number;
+  /** Recognises the store's "cannot reach the database" errors, answered with 503. */
+  isUnavailable(error: unknown): boolean;
+}
+
+export function registerErrorHandling(app: FastifyInstance, { bodyLimit, isUnavailable }: ErrorHandlingOptions): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = fromFastifyError(error, bodyLimit);
     if (apiError) return send(reply, apiError);
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return send(reply, unavailable());
+    }
     request.log.error({ err: error }, 'request failed');
     return send(reply, new ApiError(500, [{ code: ErrorCode.internal, message: 'Internal server error' }]));
   });

@@ -13,6 +13,7 @@ export const ErrorCode = {
   bodyTooLarge: 1004,
   methodNotAllowed: 1005,
   unsupportedMediaType: 1006,
+  unavailable: 1007,
   noRoute: 7000,
   invalidIdentifier: 7003,
   invalidHeaders: 6003,
@@ -92,4 +93,13 @@ export function methodNotAllowed(allowed: string[]): ApiError {
   return new ApiError(405, [{ code: ErrorCode.methodNotAllowed, message: 'Method not allowed' }], {
     allow: allowed.join(', '),
   });
+}
+
+/** The database cannot be reached right now; the client should retry (it recovers by itself). */
+export function unavailable(): ApiError {
+  return new ApiError(
+    503,
+    [{ code: ErrorCode.unavailable, message: 'The settings database is unavailable; retry shortly' }],
+    { 'retry-after': '5' },
+  );
 }

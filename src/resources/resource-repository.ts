@@ -46,11 +46,6 @@ function fromColumn(spec: FieldSpec, value: unknown): unknown {
   }
 }
 
-/** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
-function likeContains(value: string): string {
-  return `%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export function createResourceRepository(definition: ResourceDefinition, adapter: StoreAdapter) {
   const table = definition.name;
   const fieldEntries = Object.entries(definition.fields);
@@ -96,13 +91,34 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     for (const [param, value] of Object.entries(options.filters)) {
       if (value !== undefined && definition.filters[param]) query = query.where(filterCondition(param, value));
     }
-    if (options.search) {
-      const pattern = likeContains(options.search);
-      query = query.where((eb) =>
-        eb.or(definition.search.map((column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`)),
-      );
-    }
+    if (options.search) query = query.where(adapter.searchCondition(table, definition.search, options.search));
     return query;
+  }
+
+  /** Unfiltered totals come from the maintained count; filtered ones are counted. */
+  async function total(executor: Executor, accountId: string, options: ListOptions, base: ReturnType<typeof whereList>) {
+    const filtered = Boolean(options.search) || Object.values(options.filters).some((value) => value !== undefined);
+    if (filtered) {
+      const { total } = await base.select(sql<number>`count(*)`.as('total')).executeTakeFirstOrThrow();
+      return Number(total);
+    }
+    const row = await executor
+      .selectFrom('resource_counts')
+      .select('count')
+      .where('account_id', '=', accountId)
+      .where('resource', '=', table)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  function adjustCount(executor: Executor, accountId: string, delta: number) {
+    return executor
+      .insertInto('resource_counts')
+      .values({ account_id: accountId, resource: table, count: delta })
+      .onConflict((conflict) =>
+        conflict.columns(['account_id', 'resource']).doUpdateSet({ count: sql`resource_counts.count + ${delta}` }),
+      )
+      .execute();
   }
 
   return {
@@ -111,16 +127,17 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     async list(executor: Executor, accountId: string, options: ListOptions) {
       const base = whereList(executor, accountId, options);
       const sortColumn = options.order ? definition.sort[options.order] : 'id';
-      const { total } = await base
-        .select(sql<number>`count(*)`.as('total'))
-        .executeTakeFirstOrThrow();
-      let pageQuery = base.selectAll().orderBy(sql.ref(sortColumn), options.direction);
-      if (sortColumn !== 'id') pageQuery = pageQuery.orderBy('id', 'asc');
+      const count = await total(executor, accountId, options, base);
+      let pageQuery = base.selectAll();
+      pageQuery =
+        sortColumn === 'id'
+          ? pageQuery.orderBy('id', options.direction)
+          : pageQuery.orderBy(adapter.sortable(sortColumn), options.direction).orderBy('id', 'asc');
       const rows = await pageQuery
         .limit(options.perPage)
         .offset((options.page - 1) * options.perPage)
         .execute();
-      return { records: rows.map(fromRow), total: Number(total) };
+      return { records: rows.map(fromRow), total: count };
     },
 
     async findById(executor: Executor, accountId: string, id: number, { lock = false } = {}) {
@@ -136,6 +153,7 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
         .values({ account_id: accountId, created_at: now, last_modified: now, ...toRow(values) })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await adjustCount(executor, accountId, 1);
       return fromRow(row);
     },
 
@@ -156,7 +174,9 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
         .where('account_id', '=', accountId)
         .where('id', '=', id)
         .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await adjustCount(executor, accountId, -1);
+      return deleted;
     },
 
     /** True when another record of the account already holds `value` in `column` (case-insensitive). */

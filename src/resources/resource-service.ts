@@ -37,6 +37,8 @@ function nextTimestamp(previous?: string): string {
   return new Date(Math.max(now, after)).toISOString();
 }
 
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
 function throwIfAny(errors: FieldError[]): void {
   if (errors.length > 0) throw validationError(errors);
 }
@@ -117,15 +119,24 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     }
   }
 
-  /** Runs `work` in one transaction; a unique-index race the pre-check missed still becomes a 409. */
+  /**
+   * Runs `work` in one transaction. A transaction that lost a race (deadlock, serialization failure)
+   * is run again; a unique-index race the pre-check missed still becomes a 409.
+   */
   async function transaction<T>(work: (executor: Executor) => Promise<T>): Promise<T> {
-    try {
-      return await store.db.transaction().execute(work);
-    } catch (error) {
-      if (definition.unique && store.adapter.isUniqueViolation(error)) {
-        throw conflict(definition.unique.message('the given value'), `/${definition.unique.field}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.db.transaction().execute(work);
+      } catch (error) {
+        if (store.adapter.isRetryable(error) && attempt < MAX_TRANSACTION_ATTEMPTS) continue;
+        if (definition.unique && store.adapter.isUniqueViolation(error)) {
+          throw conflict(
+            `${definition.unique.field} is already used by another ${definition.label.toLowerCase()} in this account`,
+            `/${definition.unique.field}`,
+          );
+        }
+        throw error;
       }
-      throw error;
     }
   }
 

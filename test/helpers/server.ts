@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { createTestDatabase, TEST_DIALECT } from './postgres.js';
 
 export const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 export const OTHER_ACCOUNT = 'ffffffffffffffffffffffffffffffff';
@@ -26,17 +27,26 @@ export interface TestServer {
   /** `http://127.0.0.1:PORT` */
   origin: string;
   app: FastifyInstance;
+  /** The SQLite file (meaningful on the SQLite half of the suite only). */
   databaseFile: string;
+  /** What the server's DATABASE_URL is: a temporary SQLite file, or a fresh PostgreSQL database. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
+/**
+ * Boots the real app in this process on an ephemeral port, over the store of this test run
+ * (MAILWARDEN_TEST_DIALECT): a temporary SQLite file, or a fresh PostgreSQL database.
+ */
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const directory = temporaryDirectory();
   const databaseFile = join(directory.path, 'mailwarden.db');
+  const postgres = TEST_DIALECT === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase() : undefined;
   const config: Config = {
     host: '127.0.0.1',
     port: 0,
-    databaseUrl: `sqlite:${databaseFile}`,
+    databaseUrl: postgres?.url ?? `sqlite:${databaseFile}`,
+    dbPoolSize: 5,
     bodyLimit: 8 * 1024 * 1024,
     logLevel: 'silent',
     bootstrapToken: TEST_TOKEN,
@@ -47,15 +57,17 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     trustProxy: false,
     ...overrides,
   };
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
   const app = await buildApp(config, { database, logger: false });
   const origin = await app.listen({ host: config.host, port: 0 });
   return {
     origin,
     app,
     databaseFile,
+    databaseUrl: config.databaseUrl,
     async close() {
       await app.close();
+      await postgres?.drop();
       directory.remove();
     },
   };
