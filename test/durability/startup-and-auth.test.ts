@@ -8,7 +8,7 @@ import Cloudflare from 'cloudflare';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request, settingsPath } from '../helpers/http.js';
 import { ACCOUNT, spawnServer, temporaryDirectory, type ChildServer } from '../helpers/server.js';
-import { runToExit, startIn } from './child-process.js';
+import { runToExit } from './child-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -42,7 +42,7 @@ describe('database location', () => {
     const directory = temporaryDirectory();
     cleanups.push(() => directory.remove());
     expect(existsSync(join(directory.path, 'data'))).toBe(false);
-    const server = await startIn(directory.path);
+    const server = await spawnServer({}, { cwd: directory.path });
     cleanups.push(async () => void (await server.stop('SIGKILL')));
     expect(existsSync(join(directory.path, 'data', 'mailwarden.db'))).toBe(true);
     const created = await request(server.origin, 'POST', settingsPath('block_senders'), { body: blockBody });

@@ -82,15 +82,22 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/server.js');
+export const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/server.js');
+
+/** A child server's environment: only what is given, plus PATH, loopback, an ephemeral port and TEST_TOKEN. */
+export function serverEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', MAILWARDEN_BOOTSTRAP_TOKEN: TEST_TOKEN, ...env };
+}
 
 /**
- * Starts `dist/server.js` on an ephemeral port and resolves once it listens. The bootstrap token is
- * TEST_TOKEN unless `env` sets MAILWARDEN_BOOTSTRAP_TOKEN (an empty value leaves it unset).
+ * Starts `dist/server.js` on an ephemeral port (in `options.cwd`, where relative paths resolve) and
+ * resolves once it listens. The bootstrap token is TEST_TOKEN unless `env` sets
+ * MAILWARDEN_BOOTSTRAP_TOKEN (an empty value leaves it unset).
  */
-export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+export function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', MAILWARDEN_BOOTSTRAP_TOKEN: TEST_TOKEN, ...env },
+    env: serverEnvironment(env),
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
