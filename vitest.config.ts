@@ -6,47 +6,46 @@ import { POSTGRES_ADMIN_URL, postgresReachable } from './test/helpers/postgres.j
  * Without a reachable PostgreSQL the second half is skipped with a notice, except under CI, where
  * that is an error.
  */
-export default defineConfig(async () => {
-  const postgres = await postgresReachable();
-  if (!postgres) {
-    const notice = `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}`;
-    if (process.env.CI) throw new Error(`${notice}; CI must run the PostgreSQL half of the suite.`);
-    console.warn(`\n*** ${notice}: the PostgreSQL half of the suite is SKIPPED. ***\n`);
-  }
-  // Pure modules and SQLite-file durability run once; PostgreSQL-only tests run on that half.
-  const storeIndependent = ['test/validation/**', 'test/engine/**'];
-  const sqliteOnly = ['test/durability/**'];
-  const postgresOnly = ['test/postgres/**'];
-  return {
-    test: {
-      // Each file boots its own servers over its own databases; forks keep native modules isolated.
-      pool: 'forks',
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
-      projects: [
-        {
-          extends: true,
-          test: {
-            name: 'sqlite',
-            include: ['test/**/*.test.ts'],
-            exclude: postgresOnly,
-            env: { MAILWARDEN_TEST_DIALECT: 'sqlite' },
-          },
+const postgres = await postgresReachable();
+if (!postgres) {
+  const notice = `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}`;
+  if (process.env.CI) throw new Error(`${notice}; CI must run the PostgreSQL half of the suite.`);
+  console.warn(`\n*** ${notice}: the PostgreSQL half of the suite is SKIPPED. ***\n`);
+}
+// Pure modules and SQLite-file durability run once; PostgreSQL-only tests run on that half.
+const storeIndependent = ['test/validation/**', 'test/engine/**'];
+const sqliteOnly = ['test/durability/**'];
+const postgresOnly = ['test/postgres/**'];
+
+export default defineConfig({
+  test: {
+    // Each file boots its own servers over its own databases; forks keep native modules isolated.
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true as const,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          exclude: postgresOnly,
+          env: { MAILWARDEN_TEST_DIALECT: 'sqlite' },
         },
-        ...(postgres
-          ? [
-              {
-                extends: true,
-                test: {
-                  name: 'postgres',
-                  include: ['test/**/*.test.ts'],
-                  exclude: [...storeIndependent, ...sqliteOnly],
-                  env: { MAILWARDEN_TEST_DIALECT: 'postgres' },
-                },
+      },
+      ...(postgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['test/**/*.test.ts'],
+                exclude: [...storeIndependent, ...sqliteOnly],
+                env: { MAILWARDEN_TEST_DIALECT: 'postgres' },
               },
-            ]
-          : []),
-      ],
-    },
-  };
+            },
+          ]
+        : []),
+    ],
+  },
 });
