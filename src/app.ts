@@ -21,7 +21,9 @@ import { registerRateLimit } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import { RESOURCES } from './resources/index.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
-import { createResourceService } from './resources/resource-service.js';
+import { createResourceService, type ResourceService } from './resources/resource-service.js';
+import { createCompiledSettingsCache, loadAccountSettings } from './policy/compiled-settings-cache.js';
+import { registerEvaluateRoutes } from './policy/evaluate-routes.js';
 
 export const API_PREFIX = '/client/v4';
 
@@ -88,13 +90,18 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   await registerRateLimit(app, { max: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
 
   const auditLog = createAuditLog(deps.database.db);
-  const services = RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog));
+  // The policy engine's compiled settings: dropped on every committed change, here and in other replicas.
+  const services: ResourceService[] = [];
+  const compiledSettings = createCompiledSettingsCache(deps.database, (accountId) => loadAccountSettings(services, accountId));
+  services.push(...RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog, compiledSettings)));
+  await compiledSettings.start();
   // Decision 1: the real API root, and `/accounts/...` as an alias left out of the OpenAPI document.
   for (const [prefix, hidden] of [[API_PREFIX, false], ['', true]] as const) {
     await app.register(
       async (scope) => {
         for (const service of services) registerResourceRoutes(scope, service, { hidden });
         registerAuditRoutes(scope, auditLog, { hidden });
+        registerEvaluateRoutes(scope, compiledSettings, { hidden });
       },
       { prefix },
     );
@@ -109,6 +116,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
   app.get('/openapi.json', publicRoute, async () => app.swagger());
 
-  app.addHook('onClose', async () => deps.database.close());
+  app.addHook('onClose', async () => {
+    await compiledSettings.stop();
+    await deps.database.close();
+  });
   return app;
 }

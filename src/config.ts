@@ -12,6 +12,7 @@ const EnvSchema = Type.Object({
   MAILWARDEN_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   MAILWARDEN_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
   MAILWARDEN_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  MAILWARDEN_DB_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
   MAILWARDEN_AUTH: Type.Union([Type.Literal('enforced'), Type.Literal('open')], { default: 'enforced' }),
   MAILWARDEN_RATE_LIMIT: Type.Integer({ minimum: 0, default: 1200 }),
   MAILWARDEN_RATE_LIMIT_WINDOW: Type.Integer({ minimum: 1, default: 300 }),
@@ -38,6 +39,8 @@ export interface Config {
   logLevel: string;
   /** PostgreSQL connections per process. */
   dbPoolSize: number;
+  /** How long a PostgreSQL query may go unanswered (a silent partition) before it fails with a 503. */
+  dbQueryTimeoutMs: number;
   /** `open` accepts any well-formed credential (for test suites with fixed fake keys). */
   authMode: 'enforced' | 'open';
   /** Requests per credential per window; 0 turns rate limiting off. */
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: values.MAILWARDEN_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
     dbPoolSize: values.MAILWARDEN_DB_POOL_SIZE,
+    dbQueryTimeoutMs: values.MAILWARDEN_DB_QUERY_TIMEOUT_MS,
     authMode: values.MAILWARDEN_AUTH,
     rateLimit: values.MAILWARDEN_RATE_LIMIT,
     rateLimitWindowSeconds: values.MAILWARDEN_RATE_LIMIT_WINDOW,

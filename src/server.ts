@@ -4,22 +4,42 @@ import { ensureInitialToken } from './auth/initial-token.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 
+/** How long a graceful stop may take before the process gives up on stragglers. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const database = await openDatabase(config.databaseUrl, {
+    poolSize: config.dbPoolSize,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
+  });
   const app = await buildApp(config, { database });
   app.log.info({ store: database.location }, 'database ready');
   await ensureInitialToken(database, config, app.log);
 
   let stopping = false;
+  // While stopping, every answer closes its connection, so keep-alive clients cannot hold the
+  // process open once their in-flight requests are done.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (stopping) reply.header('connection', 'close');
+    return payload;
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       if (stopping) return;
       stopping = true;
       app.log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        app.log.error('shutdown deadline passed; exiting with requests still open');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       // close() stops accepting, lets in-flight requests finish, then closes the database (onClose).
       app.close().then(
-        () => process.exit(0),
+        () => {
+          clearInterval(sweep);
+          process.exit(0);
+        },
         (error) => {
           app.log.error({ err: error }, 'shutdown failed');
           process.exit(1);

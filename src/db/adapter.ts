@@ -31,6 +31,11 @@ export interface StoreAdapter {
    * the term is long enough for it (three characters: both engines index trigrams).
    */
   searchCondition(table: string, columns: string[], term: string): Expression<SqlBool>;
+  /**
+   * Tells every other process using the database that `payload` changed, when the current transaction
+   * commits (PostgreSQL NOTIFY). A no-op where one process owns the database (SQLite).
+   */
+  notify(executor: AnyDb, channel: string, payload: string): Promise<void>;
 }
 
 /** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
@@ -86,6 +91,7 @@ export const sqliteAdapter: StoreAdapter = {
     const phrase = `"${term.replaceAll('"', '""')}"`;
     return sql<SqlBool>`${sql.ref(`${table}.id`)} in (select rowid from ${sql.table(`${table}_search`)} where ${sql.table(`${table}_search`)} match ${phrase})`;
   },
+  notify: async () => {},
 };
 
 // PostgreSQL SQLSTATE classes: 08 connection exception, 57P0x operator intervention (shutdown),
@@ -106,7 +112,7 @@ export const postgresAdapter: StoreAdapter = {
     if (code && (PG_UNAVAILABLE.test(code) || NODE_NETWORK_ERRORS.has(code))) return true;
     const message = error instanceof Error ? error.message : '';
     // node-postgres reports these without a code.
-    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/.test(message);
   },
   sortable: (column) => sql`${sql.ref(column)} collate "C"`,
   // pg_trgm GIN indexes on lower(column) serve `lower(column) LIKE '%term%'`.
@@ -119,4 +125,7 @@ export const postgresAdapter: StoreAdapter = {
     }
   },
   searchCondition: (_table, columns, term) => likeCondition(columns, term),
+  async notify(executor, channel, payload) {
+    await sql`select pg_notify(${channel}, ${payload})`.execute(executor);
+  },
 };

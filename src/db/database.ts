@@ -22,14 +22,20 @@ export interface Database {
   location: string;
   /** A folder for files that belong with the data (the first-start admin token). */
   dataDirectory: string;
-  /** The PostgreSQL pool, for LISTEN/NOTIFY; absent on SQLite. */
-  pool?: pg.Pool;
+  /**
+   * Subscribes to NOTIFY messages on `channel` (PostgreSQL only) over a dedicated connection that
+   * reconnects by itself; `onReconnect` runs after a reconnection, since messages may have been missed.
+   * Resolves to a function that unsubscribes.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   /** Largest number of PostgreSQL connections this process holds. */
   poolSize?: number;
+  /** How long a PostgreSQL query may go unanswered before it fails. */
+  queryTimeoutMs?: number;
 }
 
 /** Migrations in the order they apply; names sort in that order too. Never edit one that has shipped. */
@@ -80,19 +86,78 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     max: options.poolSize ?? 10,
     // Fail a request within seconds when the database is unreachable (503), instead of hanging.
     connectionTimeoutMillis: 5000,
+    // A query with no answer for this long (a silent network partition) fails, answered 503.
+    query_timeout: options.queryTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection that dies (server restart, network cut) is dropped and replaced on next use;
-  // without a listener its error would crash the process.
+  // A connection that dies (server restart, network cut) must never crash the process: the query it
+  // was running fails (answered 503), and the pool replaces it on next use. pg-pool listens on idle
+  // clients only, so checked-out clients get a listener of their own.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     adapter: postgresAdapter,
     location: redactUrl(url),
     dataDirectory: resolve('data'),
-    pool,
+    listen: (channel, onMessage, onReconnect) => listenPostgres(url, channel, onMessage, onReconnect),
     close: () => db.destroy(),
+  };
+}
+
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onReconnect: () => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  async function connect(isReconnect: boolean): Promise<void> {
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onMessage(message.payload ?? '');
+    });
+    // A lost connection is replaced after a pause; until then other replicas' changes may be missed,
+    // which the reconnect callback makes up for.
+    next.on('error', () => scheduleReconnect());
+    next.on('end', () => scheduleReconnect());
+    try {
+      await next.connect();
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => {});
+      if (!isReconnect) throw error;
+      scheduleReconnect();
+      return;
+    }
+    client = next;
+    if (isReconnect) onReconnect();
+  }
+
+  function scheduleReconnect(): void {
+    if (stopped || retry) return;
+    client = undefined;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect(true);
+    }, 1000);
+  }
+
+  await connect(false);
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const current = client;
+    client = undefined;
+    if (current) {
+      current.removeAllListeners('end');
+      await current.end().catch(() => {});
+    }
   };
 }
 

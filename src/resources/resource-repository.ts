@@ -140,6 +140,42 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
       return { records: rows.map(fromRow), total: count };
     },
 
+    /** Every record of the account in id order, read in chunks so a large account never needs one huge query. */
+    async *findAll(executor: Executor, accountId: string, chunkSize = 10_000): AsyncGenerator<StoredRecord> {
+      let after = 0;
+      for (;;) {
+        const rows = await executor
+          .selectFrom(table)
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(chunkSize)
+          .execute();
+        for (const row of rows) yield fromRow(row);
+        if (rows.length < chunkSize) return;
+        after = Number(rows[rows.length - 1].id);
+      }
+    },
+
+    /**
+     * Locks the account's records with these ids, in id order, until the transaction ends. Taking every
+     * lock a transaction needs up front, in one global order, is what keeps concurrent batches from
+     * deadlocking each other. A no-op where transactions are serialised anyway.
+     */
+    async lockAll(executor: Executor, accountId: string, ids: number[]) {
+      if (!adapter.supportsRowLocks || ids.length === 0) return;
+      const unique = [...new Set(ids)].sort((a, b) => a - b);
+      await executor
+        .selectFrom(table)
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('id', 'in', unique)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    },
+
     async findById(executor: Executor, accountId: string, id: number, { lock = false } = {}) {
       let query = executor.selectFrom(table).selectAll().where('account_id', '=', accountId).where('id', '=', id);
       if (lock && adapter.supportsRowLocks) query = query.forUpdate();

@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.js';
 import type { StoreAdapter } from '../db/adapter.js';
-import { conflict, notFound, validationError, type FieldError } from '../http/errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { conflict, notFound, unavailable, validationError, type FieldError } from '../http/errors.js';
 import type { ResultInfo } from '../http/envelope.js';
 import type { ResourceDefinition, StoredRecord, Values } from './definition.js';
 import { createResourceRepository, type Executor, type ListOptions } from './resource-repository.js';
@@ -15,6 +16,14 @@ export interface Store {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>;
   adapter: StoreAdapter;
+}
+
+/** Told about every committed change of an account's settings (the policy engine's cache listens). */
+export interface SettingsChanges {
+  /** Inside the changing transaction: lets other processes know once it commits. */
+  publish(executor: Executor, accountId: string): Promise<void>;
+  /** After the transaction committed. */
+  committed(accountId: string): void;
 }
 
 export interface BatchBody {
@@ -37,7 +46,7 @@ function nextTimestamp(previous?: string): string {
   return new Date(Math.max(now, after)).toISOString();
 }
 
-const MAX_TRANSACTION_ATTEMPTS = 3;
+const MAX_TRANSACTION_ATTEMPTS = 5;
 
 function throwIfAny(errors: FieldError[]): void {
   if (errors.length > 0) throw validationError(errors);
@@ -47,7 +56,12 @@ function throwIfAny(errors: FieldError[]): void {
  * Builds the service of one resource. Every change is written together with its audit entry, in one
  * transaction, attributed to `context` (who, from where, which request).
  */
-export function createResourceService(definition: ResourceDefinition, store: Store, auditLog: AuditLog) {
+export function createResourceService(
+  definition: ResourceDefinition,
+  store: Store,
+  auditLog: AuditLog,
+  changes: SettingsChanges,
+) {
   const repository = createResourceRepository(definition, store.adapter);
   const fields = Object.entries(definition.fields);
   const notFoundMessage = `${definition.label} not found`;
@@ -120,15 +134,28 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
   }
 
   /**
-   * Runs `work` in one transaction. A transaction that lost a race (deadlock, serialization failure)
+   * Runs `work` in one transaction that changes `accountId`'s settings, and announces the change once
+   * committed. A transaction that lost a race (deadlock, serialization failure)
    * is run again; a unique-index race the pre-check missed still becomes a 409.
    */
-  async function transaction<T>(work: (executor: Executor) => Promise<T>): Promise<T> {
+  async function transaction<T>(accountId: string, work: (executor: Executor) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await store.db.transaction().execute(work);
+        const result = await store.db.transaction().execute(async (executor) => {
+          const outcome = await work(executor);
+          await changes.publish(executor, accountId);
+          return outcome;
+        });
+        changes.committed(accountId);
+        return result;
       } catch (error) {
-        if (store.adapter.isRetryable(error) && attempt < MAX_TRANSACTION_ATTEMPTS) continue;
+        if (store.adapter.isRetryable(error)) {
+          // Lost a race with another transaction: back off a random while and run it again; if the
+          // contention persists, tell the client to retry rather than fail with a 500.
+          if (attempt >= MAX_TRANSACTION_ATTEMPTS) throw unavailable();
+          await delay(Math.random() * 20 * attempt);
+          continue;
+        }
         if (definition.unique && store.adapter.isUniqueViolation(error)) {
           throw conflict(
             `${definition.unique.field} is already used by another ${definition.label.toLowerCase()} in this account`,
@@ -194,6 +221,13 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       };
     },
 
+    /** Every record of the account, as the API presents them (the policy engine's input). */
+    async all(accountId: string): Promise<ApiRecord[]> {
+      const records: ApiRecord[] = [];
+      for await (const record of repository.findAll(store.db, accountId)) records.push(present(record));
+      return records;
+    },
+
     async get(accountId: string, id: number): Promise<ApiRecord> {
       const record = await repository.findById(store.db, accountId, id);
       if (!record) throw notFound(notFoundMessage);
@@ -209,11 +243,11 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       const prefixes = bodies.map((_, index) => (bulkPointer === undefined ? '' : `${bulkPointer}/${index}`));
       const items = bodies.map((body, index) => prepareFull(body, prefixes[index], errors));
       throwIfAny(errors);
-      return transaction((executor) => insertAll(executor, context, accountId, items, prefixes));
+      return transaction(accountId, (executor) => insertAll(executor, context, accountId, items, prefixes));
     },
 
     async patch(context: ChangeContext, accountId: string, id: number, body: Values): Promise<ApiRecord> {
-      return transaction(async (executor) => {
+      return transaction(accountId, async (executor) => {
         const current = await findOrThrow(executor, accountId, id);
         const errors: FieldError[] = [];
         const values = complete(readPatch(current.values, body), current.values, '', errors);
@@ -223,7 +257,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     },
 
     async remove(context: ChangeContext, accountId: string, id: number): Promise<{ id: number }> {
-      return transaction(async (executor) => {
+      return transaction(accountId, async (executor) => {
         if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage);
         return { id };
       });
@@ -231,7 +265,8 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
 
     /** Deletes every referenced record or none (domains bulk delete). */
     async removeMany(context: ChangeContext, accountId: string, references: { id: number }[]): Promise<{ id: number }[]> {
-      return transaction(async (executor) => {
+      return transaction(accountId, async (executor) => {
+        await repository.lockAll(executor, accountId, references.map(({ id }) => id));
         for (const [index, { id }] of references.entries()) {
           if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/${index}/id`);
         }
@@ -255,7 +290,8 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       for (const [index, item] of puts.entries()) readFull(item, `/puts/${index}`, errors);
       throwIfAny(errors);
 
-      return transaction(async (executor) => {
+      return transaction(accountId, async (executor) => {
+        await repository.lockAll(executor, accountId, [...deletes, ...patches, ...puts].map(({ id }) => id));
         for (const [index, { id }] of deletes.entries()) {
           if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/deletes/${index}/id`);
         }

@@ -47,6 +47,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     port: 0,
     databaseUrl: postgres?.url ?? `sqlite:${databaseFile}`,
     dbPoolSize: 5,
+    dbQueryTimeoutMs: 5000,
     bodyLimit: 8 * 1024 * 1024,
     logLevel: 'silent',
     bootstrapToken: TEST_TOKEN,
@@ -57,7 +58,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     trustProxy: false,
     ...overrides,
   };
-  const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs });
   const app = await buildApp(config, { database, logger: false });
   const origin = await app.listen({ host: config.host, port: 0 });
   return {

@@ -1,0 +1,280 @@
+/**
+ * Which regexes of a list match a value, for lists of any size.
+ *
+ * The plain answer, one `RE2.Set` per list, stops scaling: a set of 1,000 patterns costs about 5 µs
+ * per value and a set of 10,000 does not compile (RE2's DFA memory budget). Most sender regexes
+ * contain a literal that every match must contain (`.*@evil\.example` contains `@evil.example`), so
+ * each such regex is filed under the rarest three-character piece of that literal, and a value only
+ * runs the few regexes whose piece it contains — the idea of RE2's FilteredRE2. Regexes without a
+ * usable literal (alternations at the top, classes only) go into `RE2.Set`s that every value runs.
+ *
+ * Matching stays exact: a regex is only skipped when the value cannot contain its required literal,
+ * and every candidate is confirmed by the regex itself.
+ */
+import RE2 from 're2';
+import { compileRegex } from './normalize.js';
+
+const GRAM = 3;
+const SET_CHUNK = 1000;
+
+function skipClass(pattern: string, start: number): number {
+  let i = start + 1;
+  if (pattern[i] === '^') i++;
+  if (pattern[i] === ']') i++;
+  for (; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === '[' && pattern[i + 1] === ':') {
+      const end = pattern.indexOf(':]', i + 2);
+      if (end > 0) i = end + 1;
+    } else if (pattern[i] === ']') return i;
+  }
+  return pattern.length;
+}
+
+function skipBraces(pattern: string, open: number): number {
+  const close = pattern.indexOf('}', open);
+  return close < 0 ? pattern.length : close;
+}
+
+const ESCAPED_LITERAL = /[!-/:-@[-`{-~]/;
+
+/**
+ * The ASCII literal runs (lowercased, at least three characters) that every match of `pattern` must
+ * contain, read from its top-level concatenation; `[]` when it has none it can promise (a top-level
+ * alternation, or only classes, groups and wildcards).
+ */
+export function requiredLiterals(pattern: string): string[] {
+  const runs: string[] = [];
+  let run = '';
+  const flush = () => {
+    if (run.length >= GRAM) runs.push(run.toLowerCase());
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    let ch = pattern[i];
+    switch (ch) {
+      case '|':
+        return [];
+      case '(': {
+        flush();
+        let depth = 1;
+        for (i++; i < pattern.length && depth > 0; i++) {
+          const c = pattern[i];
+          if (c === '\\') i++;
+          else if (c === '[') i = skipClass(pattern, i);
+          else if (c === '(') depth++;
+          else if (c === ')') depth--;
+        }
+        i--;
+        continue;
+      }
+      case '[':
+        flush();
+        i = skipClass(pattern, i);
+        continue;
+      case '.':
+      case '^':
+      case '$':
+      case '*':
+      case '+':
+      case '?':
+        flush();
+        continue;
+      case '{':
+        flush();
+        i = skipBraces(pattern, i);
+        continue;
+      case '\\': {
+        const next = pattern[i + 1];
+        if (next === undefined) return [];
+        i++;
+        if (!ESCAPED_LITERAL.test(next)) {
+          // A class (\d), an anchor (\b), or a character given by code (\x41, \x{263a}, \101): never a run.
+          flush();
+          if (next === 'Q') return [];
+          if ((next === 'p' || next === 'P' || next === 'x') && pattern[i + 1] === '{') i = skipBraces(pattern, i + 1);
+          else if (next === 'x') i += 2;
+          else if (next >= '0' && next <= '7') while (i + 1 < pattern.length && pattern[i + 1] >= '0' && pattern[i + 1] <= '7') i++;
+          continue;
+        }
+        ch = next;
+        break;
+      }
+    }
+    // A literal character: required unless a quantifier after it allows zero copies.
+    const quantifier = pattern[i + 1];
+    if (quantifier === '*' || quantifier === '?') {
+      flush();
+      continue;
+    }
+    if (quantifier === '{') {
+      const repeat = /^\{(\d+)(,\d*)?\}/.exec(pattern.slice(i + 1));
+      if (repeat && Number(repeat[1]) >= 1 && ch.charCodeAt(0) < 128) run += ch;
+      flush();
+      continue;
+    }
+    if (ch.charCodeAt(0) >= 128) {
+      flush();
+      continue;
+    }
+    run += ch;
+    if (quantifier === '+') flush();
+  }
+  flush();
+  return runs;
+}
+
+function gramCode(text: string, at: number): number {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  return a < 128 && b < 128 && c < 128 ? (a << 14) | (b << 7) | c : -1;
+}
+
+/**
+ * The form values are searched in for literals: lowercase, and the two non-ASCII letters RE2's case
+ * folding equates with ASCII ones (ſ with s; the Kelvin sign lowercases to k by itself).
+ */
+function searchForm(value: string): string {
+  const lower = value.toLowerCase();
+  return lower.includes('ſ') ? lower.replaceAll('ſ', 's') : lower;
+}
+
+type RE2Set = InstanceType<typeof RE2.Set>;
+
+interface SetShard {
+  set: RE2Set | undefined;
+  indices: number[];
+}
+
+/** A list of regexes with a value attached to each; `match` reports the values of those that match. */
+export class RegexIndex<T> {
+  private readonly values: T[] = [];
+  private readonly sources: string[] = [];
+  private readonly regexes: RE2[] = [];
+  private readonly postings = new Map<number, number[]>();
+  /** Per regex: the literal run its gram came from, checked before the regex runs ('' when unfiltered). */
+  private literal: string[] = [];
+  /** One bit per possible gram: most grams of a value are in no posting list, and this says so cheaply. */
+  private present: Uint8Array | undefined;
+  private shards: SetShard[] = [];
+  private seen: Int32Array = new Int32Array(0);
+  private generation = 0;
+  private built = false;
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Adds a regex; false (and nothing added) when RE2 cannot compile it, so it never matches. */
+  add(pattern: string, value: T): boolean {
+    if (this.built) throw new Error('RegexIndex is already built');
+    const regex = compileRegex(pattern);
+    if (!regex) return false;
+    this.values.push(value);
+    this.sources.push(pattern);
+    this.regexes.push(regex);
+    return true;
+  }
+
+  build(): void {
+    if (this.built) return;
+    this.built = true;
+    const literals = this.sources.map(requiredLiterals);
+    // Each gram is counted once per regex; the rarest gram of a regex's literals files it.
+    const frequency = new Map<number, number>();
+    for (const runs of literals) {
+      const grams = new Set<number>();
+      for (const run of runs) for (let at = 0; at + GRAM <= run.length; at++) grams.add(gramCode(run, at));
+      for (const gram of grams) frequency.set(gram, (frequency.get(gram) ?? 0) + 1);
+    }
+    const unfiltered: number[] = [];
+    this.literal = literals.map(() => '');
+    literals.forEach((runs, index) => {
+      let best = -1;
+      for (const run of runs) {
+        for (let at = 0; at + GRAM <= run.length; at++) {
+          const gram = gramCode(run, at);
+          if (best < 0 || frequency.get(gram)! < frequency.get(best)!) {
+            best = gram;
+            this.literal[index] = run;
+          }
+        }
+      }
+      if (best < 0) {
+        unfiltered.push(index);
+        return;
+      }
+      const list = this.postings.get(best);
+      if (list) list.push(index);
+      else this.postings.set(best, [index]);
+    });
+    if (this.postings.size > 0) {
+      this.present = new Uint8Array(1 << (3 * 7 - 3));
+      for (const gram of this.postings.keys()) this.present[gram >>> 3] |= 1 << (gram & 7);
+    }
+    for (let start = 0; start < unfiltered.length; start += SET_CHUNK) {
+      this.shards.push(...this.shard(unfiltered.slice(start, start + SET_CHUNK)));
+    }
+    this.seen = new Int32Array(this.values.length);
+  }
+
+  /** RE2.Set over `indices`; halves until RE2 accepts it, down to single regexes run alone. */
+  private shard(indices: number[]): SetShard[] {
+    if (indices.length === 0) return [];
+    try {
+      const set = new RE2.Set(
+        indices.map((index) => this.sources[index]),
+        'i',
+        { anchor: 'both' },
+      );
+      return [{ set, indices }];
+    } catch {
+      if (indices.length === 1) return [{ set: undefined, indices }];
+      const half = indices.length >> 1;
+      return [...this.shard(indices.slice(0, half)), ...this.shard(indices.slice(half))];
+    }
+  }
+
+  /** Calls `onMatch` with the value of every regex that matches all of `value`. */
+  match(value: string, onMatch: (value: T) => void): void {
+    if (!this.built) this.build();
+    if (this.values.length === 0) return;
+    const present = this.present;
+    if (present) {
+      if (++this.generation > 0x3fffffff) {
+        this.seen.fill(0);
+        this.generation = 1;
+      }
+      const generation = this.generation;
+      let text: string | undefined;
+      // A rolling three-character code over the value, case-folded as RE2 folds into ASCII.
+      let gram = 0;
+      let run = 0;
+      for (let i = 0; i < value.length; i++) {
+        let code = value.charCodeAt(i);
+        if (code >= 65 && code <= 90) code += 32;
+        else if (code >= 128) code = code === 0x17f ? 115 : code === 0x212a ? 107 : -1;
+        if (code < 0) {
+          run = 0;
+          continue;
+        }
+        gram = ((gram << 7) | code) & 0x1fffff;
+        if (++run < GRAM || (present[gram >>> 3] & (1 << (gram & 7))) === 0) continue;
+        for (const index of this.postings.get(gram)!) {
+          if (this.seen[index] === generation) continue;
+          this.seen[index] = generation;
+          // The whole literal first: a string search is far cheaper than a call into RE2.
+          text ??= searchForm(value);
+          if (text.includes(this.literal[index]) && this.regexes[index].test(value)) onMatch(this.values[index]);
+        }
+      }
+    }
+    for (const shard of this.shards) {
+      if (shard.set) {
+        for (const position of shard.set.match(value)) onMatch(this.values[shard.indices[position]]);
+      } else if (this.regexes[shard.indices[0]].test(value)) {
+        onMatch(this.values[shard.indices[0]]);
+      }
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Property tests: on random settings and messages the indexed engine must say exactly what the naive
+ * reference says (disposition, action, recipients, matches, and therefore the explanation too). The
+ * values come from small vocabularies built to collide: subdomains, lookalikes, IDN forms, CIDR blocks
+ * inside each other, regexes with and without literals, invalid patterns.
+ */
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import RE2 from 're2';
+import { describe, expect, it } from 'vitest';
+import { compileSettings } from '../../src/engine/compile.js';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { naiveEvaluate } from '../../src/engine/naive.js';
+import { parseIp, parseIpv6Groups } from '../../src/engine/normalize.js';
+import { RegexIndex, requiredLiterals } from '../../src/engine/regex-index.js';
+import { DETECTIONS, DISPOSITIONS, type AccountSettings, type Message } from '../../src/engine/types.js';
+
+const DOMAINS = [
+  'example.com',
+  'mail.example.com',
+  'eu.mail.example.com',
+  'EXAMPLE.com',
+  'examp1e.com',
+  'exarnple.com',
+  'exampel.com',
+  'example.net',
+  'example.co.uk',
+  'xn--exmple-4nf.com',
+  'exаmple.com',
+  'evil.example',
+  'sub.evil.example',
+  'notevil.example',
+  'bank.example',
+  'mx.bank.example',
+  'legacy.bank.example',
+  'ibm.com',
+  'ibn.com',
+  'münchen.de',
+  'xn--mnchen-3ya.de',
+  'partner.co.uk',
+  'a.b.c.d.example',
+];
+const LOCALS = ['a', 'bob', 'Jane.Doe', 'jane.doe', 'x', 'soc', 'news'];
+const IPS = ['203.0.113.5', '203.0.113.200', '198.51.100.7', '192.0.2.1', '8.8.8.8', '2001:db8::1', '2001:db8:abcd::5', '::ffff:203.0.113.5'];
+const CIDRS = [
+  '203.0.113.0/24',
+  '203.0.113.5',
+  '203.0.113.128/25',
+  '198.51.100.0/30',
+  '0.0.0.0/0',
+  '2001:db8::/32',
+  '2001:db8:abcd::/48',
+  '2001:db8::1',
+  '::ffff:203.0.113.0/120',
+  'not-an-ip',
+];
+const REGEXES = [
+  '.*@evil\\.example',
+  '.*\\.example\\.com',
+  '(bob|jane\\.doe)@example\\.com',
+  '[a-z]+@mail\\.example\\.com',
+  '.*',
+  'mx[0-9]*\\..*',
+  '203\\.0\\.113\\.[0-9]+',
+  '(a',
+  'evil',
+  '.*bank.*',
+  'x@[^.]+\\.example',
+  '\\x61@example\\.com',
+  'a{1,3}@.*',
+  'news@exa?mple\\.com',
+  'soc@(example|bank)\\.(com|example)',
+  '.*@münchen\\.de',
+];
+const HELOS = ['mx1.evil.example', 'mail.example.com', 'localhost', 'MX12.bank.example'];
+const NAMES = ['Jane Doe', 'JANE  DOE', 'Jаne Doe', 'Bob Smith', 'Bill', 'BiII', 'Jàne Döe', ''];
+
+const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
+const address = fc
+  .tuple(pick(LOCALS), pick(DOMAINS), fc.boolean())
+  .map(([local, domain, upper]) => (upper ? `${local}@${domain}`.toUpperCase() : `${local}@${domain}`));
+const patternType = pick(['EMAIL', 'DOMAIN', 'IP', 'UNKNOWN'] as const);
+
+/** A sender pattern of a random kind (and sometimes the wrong declared type). */
+const senderPattern = fc.oneof(
+  fc.record({ pattern: address, pattern_type: fc.constantFrom('EMAIL' as const, 'UNKNOWN' as const), is_regex: fc.constant(false) }),
+  fc.record({ pattern: pick(DOMAINS), pattern_type: fc.constantFrom('DOMAIN' as const, 'UNKNOWN' as const), is_regex: fc.constant(false) }),
+  fc.record({ pattern: pick(CIDRS), pattern_type: fc.constantFrom('IP' as const, 'UNKNOWN' as const), is_regex: fc.constant(false) }),
+  fc.record({ pattern: pick(REGEXES), pattern_type: patternType, is_regex: fc.constant(true) }),
+);
+
+const ids = () => {
+  let next = 1;
+  return () => next++;
+};
+
+const settingsArbitrary: fc.Arbitrary<AccountSettings> = fc
+  .record({
+    block: fc.array(senderPattern, { maxLength: 6 }),
+    allow: fc.array(
+      fc.record({
+        pattern: senderPattern,
+        is_trusted_sender: fc.boolean(),
+        is_exempt_recipient: fc.boolean(),
+        is_acceptable_sender: fc.boolean(),
+        verify_sender: fc.boolean(),
+      }),
+      { maxLength: 6 },
+    ),
+    trusted: fc.array(
+      fc.record({
+        pattern: fc.oneof(pick(DOMAINS), pick(REGEXES)),
+        is_regex: fc.boolean(),
+        is_recent: fc.boolean(),
+        is_similarity: fc.boolean(),
+      }),
+      { maxLength: 3 },
+    ),
+    registry: fc.array(
+      fc.record({ name: pick(NAMES), email: fc.oneof(address, pick(REGEXES)), is_email_regex: fc.boolean() }),
+      { maxLength: 3 },
+    ),
+    domains: fc.array(fc.record({ domain: pick(DOMAINS), drop: fc.subarray([...DISPOSITIONS]) }), { maxLength: 3 }),
+    restrictions: fc.array(
+      fc.record({ domain: pick(DOMAINS), exclude: fc.subarray(['legacy', 'mx.bank.example', 'mail', 'eu.mail.example.com']) }),
+      { maxLength: 2 },
+    ),
+  })
+  .map((r) => {
+    const id = ids();
+    return {
+      block_senders: r.block.map((p) => ({ id: id(), ...p })),
+      allow_policies: r.allow.map(({ pattern, ...flags }) => ({ id: id(), ...pattern, ...flags })),
+      trusted_domains: r.trusted.map((t) => ({ id: id(), ...t })),
+      impersonation_registry: r.registry.map((e) => ({ id: id(), ...e })),
+      domains: r.domains.map((d) => ({ id: id(), domain: d.domain, drop_dispositions: d.drop })),
+      sending_domain_restrictions: r.restrictions.map((s) => ({ id: id(), ...s })),
+    };
+  });
+
+const authResult = pick(['pass', 'fail', 'none'] as const);
+const messageArbitrary: fc.Arbitrary<Message> = fc
+  .record(
+    {
+      id: fc.string({ maxLength: 4 }),
+      envelope_from: fc.oneof(address, fc.constant('')),
+      from: address,
+      from_name: pick(NAMES),
+      reply_to: address,
+      recipients: fc.array(address, { minLength: 1, maxLength: 3 }),
+      sending_ip: pick(IPS),
+      helo: pick(HELOS),
+      tls: fc.boolean(),
+      authentication: fc.record({ spf: authResult, dkim: authResult, dmarc: authResult }, { requiredKeys: [] }),
+      sender_domain_age_days: fc.integer({ min: 0, max: 40 }),
+      detections: fc.oneof(fc.constant([]), fc.subarray([...DETECTIONS], { maxLength: 2 })),
+    },
+    { requiredKeys: ['from', 'recipients'] },
+  )
+  .map((m) => m as Message);
+
+describe('indexed engine vs naive reference', () => {
+  it('agree exactly on random settings and messages', () => {
+    const seen = new Map<string, number>();
+    fc.assert(
+      fc.property(settingsArbitrary, fc.array(messageArbitrary, { minLength: 1, maxLength: 6 }), (account, messages) => {
+        const compiled = compileSettings(account);
+        for (const m of messages) {
+          const verdict = evaluate(compiled, m);
+          expect(verdict).toEqual(naiveEvaluate(account, m));
+          for (const key of [verdict.disposition, verdict.action, ...verdict.matches.map((match) => match.effect)]) {
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // The vocabularies are built so that every kind of match and most outcomes occur (SPAM and BULK
+    // are rarely the most severe, so they are not required here; the rule tests cover them).
+    if (process.env.ENGINE_STATS) console.log(Object.fromEntries(seen));
+    for (const key of ['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'NONE', 'drop', 'deliver', 'block', 'trusted_sender', 'trusted_sender_not_honoured',
+      'acceptable_sender', 'exempt_recipient', 'impersonation', 'registered_sender', 'lookalike', 'exempt_recent',
+      'exempt_similarity', 'drop_without_tls']) {
+      expect(seen.get(key) ?? 0, key).toBeGreaterThan(0);
+    }
+  });
+
+  it('agree when large tables put Bloom filters in front of the maps', () => {
+    // Enough unrelated patterns to pass BLOOM_THRESHOLD in the address, domain and IPv4 tables.
+    const filler = Array.from({ length: 4200 }, (_, i) => [
+      { id: 1_000_000 + 3 * i, pattern: `user${i}@filler${i}.example`, pattern_type: 'EMAIL' as const, is_regex: false },
+      { id: 1_000_001 + 3 * i, pattern: `filler${i}.example.org`, pattern_type: 'DOMAIN' as const, is_regex: false },
+      { id: 1_000_002 + 3 * i, pattern: `100.${(i >> 8) & 255}.${i & 255}.1`, pattern_type: 'IP' as const, is_regex: false },
+    ]).flat();
+    fc.assert(
+      fc.property(settingsArbitrary, fc.array(messageArbitrary, { minLength: 1, maxLength: 4 }), (small, messages) => {
+        const account = { ...small, block_senders: [...small.block_senders, ...filler] };
+        const compiled = compileSettings(account);
+        for (const m of messages) expect(evaluate(compiled, m)).toEqual(naiveEvaluate(account, m));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('agree when the same compiled settings evaluate many messages in a row (memo and caches)', () => {
+    fc.assert(
+      fc.property(settingsArbitrary, fc.array(messageArbitrary, { minLength: 20, maxLength: 40 }), (account, messages) => {
+        const compiled = compileSettings(account);
+        for (const m of [...messages, ...messages]) expect(evaluate(compiled, m)).toEqual(naiveEvaluate(account, m));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+// A tiny regex grammar: literals, wildcards, classes, groups, alternations and quantifiers.
+const regexArbitrary: fc.Arbitrary<string> = fc.letrec<{ term: string; concat: string; regex: string }>((tie) => ({
+  term: fc.oneof(
+    { weight: 6, arbitrary: pick(['a', 'b', 'c', 'A', 'k', 's', '.', '@', 'x', '\\.', '\\@', '-']) },
+    { weight: 1, arbitrary: pick(['[ab]', '[^a]', '\\d', '\\w', '.']) },
+    { weight: 1, arbitrary: tie('regex').map((r) => `(${r})`) },
+  ),
+  concat: fc
+    .array(fc.tuple(tie('term'), pick(['', '', '', '*', '+', '?', '{2}', '{0,1}', '+?'])), { minLength: 1, maxLength: 6 })
+    .map((parts) => parts.map(([term, q]) => term + q).join('')),
+  regex: fc.oneof({ weight: 4, arbitrary: tie('concat') }, { weight: 1, arbitrary: fc.tuple(tie('concat'), tie('concat')).map(([a, b]) => `${a}|${b}`) }),
+})).regex;
+const inputArbitrary = fc.stringMatching(/^[abcAsSxXkK@.\-0-9ſ\u212a]{0,12}$/);
+
+describe('regex index', () => {
+  it('required literals are in every value the regex matches', () => {
+    fc.assert(
+      fc.property(regexArbitrary, fc.array(inputArbitrary, { maxLength: 20 }), (pattern, inputs) => {
+        let regex: RE2;
+        try {
+          regex = new RE2(`^(?:${pattern})$`, 'i');
+          new RE2(pattern, 'i');
+        } catch {
+          return;
+        }
+        const literals = requiredLiterals(pattern);
+        for (const input of inputs) {
+          if (!regex.test(input)) continue;
+          const searchable = input.toLowerCase().replaceAll('ſ', 's');
+          for (const literal of literals) expect(searchable).toContain(literal);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('finds exactly the regexes that match, whatever the mix of filtered and unfiltered ones', () => {
+    fc.assert(
+      fc.property(fc.array(regexArbitrary, { maxLength: 12 }), fc.array(inputArbitrary, { maxLength: 15 }), (patterns, inputs) => {
+        const index = new RegexIndex<number>();
+        const accepted: { regex: RE2; id: number }[] = [];
+        patterns.forEach((pattern, id) => {
+          if (!index.add(pattern, id)) return;
+          accepted.push({ regex: new RE2(`^(?:${pattern})$`, 'i'), id });
+        });
+        index.build();
+        for (const input of inputs) {
+          const found: number[] = [];
+          index.match(input, (id) => found.push(id));
+          const expected = accepted.filter((a) => a.regex.test(input)).map((a) => a.id);
+          expect(found.sort((a, b) => a - b)).toEqual(expected);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('IPv6 parsing', () => {
+  it('reads every IPv6 text form as ipaddr.js does', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (text) => {
+        const expected = ipaddr.IPv6.parse(text).parts;
+        expect(parseIpv6Groups(text)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rejects what is not an address', () => {
+    for (const text of ['1::2::3', ':1', '1:', '1:2:3:4:5:6:7:8:9', '12345::', 'fe80::1%eth0', '::ffff:1.2.3', 'g::1', ':::']) {
+      expect(parseIpv6Groups(text)).toBeUndefined();
+    }
+    expect(parseIp('::ffff:192.0.2.1')).toEqual({ v6: false, words: [0xc0000201] });
+  });
+});
