@@ -4,7 +4,9 @@
  *   mailwarden tokens create --name NAME [--account ID]... [--read-only] [--email EMAIL]
  *   mailwarden tokens list [--json]
  *   mailwarden tokens revoke ID
+ *   mailwarden evaluate --account ID [--json] FILE
  */
+import { evaluateCommand } from './cli/evaluate-command.js';
 import { tokensCommand } from './cli/tokens-command.js';
 import { consoleOutput, UsageError } from './cli/output.js';
 import { loadConfig } from './config.js';
@@ -13,18 +15,21 @@ import { openDatabase } from './db/database.js';
 const USAGE = `usage: mailwarden <command>
   tokens create --name NAME [--account ID]... [--read-only] [--email EMAIL]
   tokens list [--json]
-  tokens revoke ID`;
+  tokens revoke ID
+  evaluate --account ID [--json] FILE      (FILE: an .eml message or a JSON message)`;
+
+const COMMANDS = { tokens: tokensCommand, evaluate: evaluateCommand } as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== 'tokens') {
+  if (!(command in COMMANDS)) {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   }
   const config = loadConfig();
   const database = await openDatabase(config.databaseUrl);
   try {
-    await tokensCommand(rest, database, consoleOutput);
+    await COMMANDS[command as keyof typeof COMMANDS](rest, database, consoleOutput);
     return 0;
   } finally {
     await database.close();
