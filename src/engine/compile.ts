@@ -290,6 +290,7 @@ class NameIndex {
 }
 
 const LOOKALIKE_CACHE_LIMIT = 16_384;
+const RECIPIENT_CACHE_LIMIT = 16_384;
 
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
@@ -304,6 +305,8 @@ class CompiledMatcher implements Matcher {
   readonly unusable: UnusablePattern[] = [];
   /** Sender domains repeat a lot; their lookalike answer is cached (bounded, cleared when full). */
   private readonly lookalikeCache = new Map<string, readonly EngineDomain[]>();
+  /** So do recipients (the organisation's mailboxes): their exemptions are cached the same way. */
+  private readonly exemptCache = new Map<string, readonly EngineAllowPolicy[]>();
 
   constructor(settings: AccountSettings) {
     const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
@@ -408,9 +411,15 @@ class CompiledMatcher implements Matcher {
   }
 
   exemptPolicies(recipient: NormalizedAddress): readonly EngineAllowPolicy[] {
-    let found = this.exempt.matchAddress(recipient);
-    if (this.exempt.regexes.size > 0) this.exempt.regexes.match(recipient.raw, (policy) => (found ??= []).push(policy));
-    return found ?? NOTHING;
+    let found = this.exemptCache.get(recipient.raw);
+    if (found === undefined) {
+      let policies = this.exempt.matchAddress(recipient);
+      if (this.exempt.regexes.size > 0) this.exempt.regexes.match(recipient.raw, (policy) => (policies ??= []).push(policy));
+      found = policies ?? NOTHING;
+      if (this.exemptCache.size >= RECIPIENT_CACHE_LIMIT) this.exemptCache.clear();
+      this.exemptCache.set(recipient.raw, found);
+    }
+    return found;
   }
 
   displayNames(fromName: string): readonly EngineDisplayName[] {

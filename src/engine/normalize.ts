@@ -73,6 +73,23 @@ export function normalizeAddress(value: string | undefined): NormalizedAddress |
   return { raw, address: `${raw.slice(0, at).toLowerCase()}@${domain}`, domain };
 }
 
+const RECIPIENT_CACHE_LIMIT = 16_384;
+const recipientCache = new Map<string, NormalizedAddress | undefined>();
+
+/**
+ * `normalizeAddress` for recipients, remembered: an organisation's mailboxes recur in message after
+ * message (bounded; cleared when full).
+ */
+export function normalizeRecipient(value: string): NormalizedAddress | undefined {
+  let address = recipientCache.get(value);
+  if (address === undefined && !recipientCache.has(value)) {
+    address = normalizeAddress(value);
+    if (recipientCache.size >= RECIPIENT_CACHE_LIMIT) recipientCache.clear();
+    recipientCache.set(value, address);
+  }
+  return address;
+}
+
 /** An EMAIL pattern in comparable form; undefined when it cannot be an address. */
 export function normalizeEmailPattern(pattern: string): string | undefined {
   const address = normalizeAddress(pattern);
@@ -288,7 +305,7 @@ export class PreparedMessage {
     this.from = from;
     this.ip = parseIp(message.sending_ip);
     const recipients = message.recipients;
-    this.recipients = recipients.length === 1 ? [normalizeAddress(recipients[0])] : recipients.map((r) => normalizeAddress(r));
+    this.recipients = recipients.length === 1 ? [normalizeRecipient(recipients[0])] : recipients.map(normalizeRecipient);
     const auth = message.authentication;
     this.authenticated = auth !== undefined && (auth.dmarc === 'pass' || auth.spf === 'pass' || auth.dkim === 'pass');
   }
