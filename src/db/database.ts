@@ -13,6 +13,7 @@ import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js'
 import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
 import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
 import { searchIndexesAndCountsMigration } from './migrations/0003-search-indexes-and-counts.js';
+import { sortIndexesMigration } from './migrations/0004-sort-indexes.js';
 
 export interface Database {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,6 +45,7 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0001-settings-tables': settingsTablesMigration(adapter),
     '0002-tokens-and-audit-log': tokensAndAuditLogMigration(adapter),
     '0003-search-indexes-and-counts': searchIndexesAndCountsMigration(adapter),
+    '0004-sort-indexes': sortIndexesMigration(adapter),
   };
 }
 
