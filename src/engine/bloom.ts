@@ -18,6 +18,9 @@ export function hashStep(hash: number, code: number): number {
 
 export const HASH_SEED = 0x811c9dc5 | 0;
 
+/** Hashes kept in objects are cut to 30 bits, so they stay small integers (no boxed numbers); filters only look at these bits. */
+export const HASH_BITS = 0x3fffffff;
+
 /** Hash of a whole string, right to left. */
 export function hashString(text: string): number {
   let hash = HASH_SEED;
@@ -43,14 +46,16 @@ export class Bloom {
     this.mask = bits - 1;
   }
 
-  add(hash: number): void {
+  add(full: number): void {
+    const hash = full & HASH_BITS;
     const a = hash & this.mask;
     const b = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) & this.mask;
     this.words[a >>> 5] |= 1 << (a & 31);
     this.words[b >>> 5] |= 1 << (b & 31);
   }
 
-  mayContain(hash: number): boolean {
+  mayContain(full: number): boolean {
+    const hash = full & HASH_BITS;
     const a = hash & this.mask;
     if ((this.words[a >>> 5] & (1 << (a & 31))) === 0) return false;
     const b = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) & this.mask;

@@ -20,11 +20,12 @@
  */
 import type RE2 from 're2';
 import type { Matcher, SenderHit, SenderMatches } from './evaluate.js';
-import { Bloom, BLOOM_THRESHOLD, HASH_SEED, hashStep, hashString } from './bloom.js';
-import { IpTrie, Ipv4PrefixTable } from './ip-trie.js';
+import { Bloom, BLOOM_THRESHOLD, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
+import { Ipv4PrefixTable, Ipv6PrefixTable } from './ip-trie.js';
 import { foldedLabels, imitates, length, profileDomain, type DomainProfile } from './lookalike.js';
 import {
   compileRegex,
+  HASHED_LABELS,
   isWithin,
   normalizeDomainPattern,
   normalizeEmailPattern,
@@ -36,7 +37,7 @@ import {
   type RegexField,
 } from './normalize.js';
 import { RegexIndex } from './regex-index.js';
-import { foldKey } from './skeleton/skeleton.js';
+import { FOLD_HASH_EMPTY, FOLD_HASH_UNKNOWN, foldKey, foldKeyHash } from './skeleton/skeleton.js';
 import type {
   AccountSettings,
   Disposition,
@@ -61,6 +62,54 @@ const NO_SENDER_MATCHES: SenderMatches = Object.freeze({ blocked: NOTHING, allow
 interface SenderEntry {
   blocked: EngineBlockedSender | undefined;
   allowed: EngineAllowPolicy | undefined;
+  /**
+   * This setting's hit on each sender field (`fieldSlot`), made on its first match and handed out
+   * again after: the rules keep the texts naming a hit on it, so they are built once.
+   */
+  hits: SenderHit<EngineBlockedSender | EngineAllowPolicy>[] | undefined;
+}
+
+/** Index of a sender field in `SenderEntry.hits`. */
+function fieldSlot(field: RegexField): number {
+  switch (field) {
+    case 'envelope_from':
+      return 0;
+    case 'from':
+      return 1;
+    case 'reply_to':
+      return 2;
+    case 'sending_ip':
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+interface SenderHits {
+  blocked: readonly SenderHit<EngineBlockedSender>[];
+  allowed: readonly SenderHit<EngineAllowPolicy>[];
+}
+
+/** Appends to a list this module made, or starts one when it is the shared empty list. */
+function append<T>(list: readonly T[], item: T): readonly T[] {
+  if (list.length === 0) return [item];
+  (list as T[]).push(item);
+  return list;
+}
+
+
+/** Adds the entries matched on `field` to the hit lists (created on the first hit). */
+function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField): SenderHits | undefined {
+  const slot = fieldSlot(field);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const cached = (entry.hits ??= []);
+    const hit = (cached[slot] ??= { record: entry.blocked ?? entry.allowed!, field, texts: undefined });
+    hits ??= { blocked: NOTHING, allowed: NOTHING };
+    if (entry.blocked) hits.blocked = append(hits.blocked, hit as SenderHit<EngineBlockedSender>);
+    else hits.allowed = append(hits.allowed, hit as SenderHit<EngineAllowPolicy>);
+  }
+  return hits;
 }
 
 interface Restriction {
@@ -69,66 +118,100 @@ interface Restriction {
   excludes: string[];
 }
 
-/** Everything filed under one domain name. */
-interface DomainNode {
-  senders?: SenderEntry[];
-  exempt?: EngineAllowPolicy[];
-  trusted?: EngineTrustedDomain[];
-  protected?: EngineDomain[];
-  restrictions?: Restriction[];
+/** Everything filed under one domain name (one shape for all, so lookups read it in one way). */
+class DomainNode {
+  senders: SenderEntry[] | undefined = undefined;
+  exempt: EngineAllowPolicy[] | undefined = undefined;
+  trusted: EngineTrustedDomain[] | undefined = undefined;
+  protected: EngineDomain[] | undefined = undefined;
+  restrictions: Restriction[] | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    /** Labels in `name`. */
+    readonly labels: number,
+  ) {}
+
+  /** `name` is the last `labels` labels of `domain`. */
+  ends(domain: string): boolean {
+    const name = this.name;
+    return (
+      domain.length >= name.length &&
+      domain.endsWith(name) &&
+      (domain.length === name.length || domain.charCodeAt(domain.length - name.length - 1) === 46)
+    );
+  }
 }
 
-function add<K extends keyof DomainNode>(node: DomainNode, key: K, value: NonNullable<DomainNode[K]>[number]): void {
+type NodeList = 'senders' | 'exempt' | 'trusted' | 'protected' | 'restrictions';
+
+function add<K extends NodeList>(node: DomainNode, key: K, value: NonNullable<DomainNode[K]>[number]): void {
   const list = node[key] as unknown[] | undefined;
   if (list) list.push(value);
   else (node[key] as unknown[]) = [value];
 }
 
-const WALK_MEMO = 8;
-
 /**
- * Domain names of every collection in one hash map. A message's domains (From, envelope, recipients)
- * are each walked once, from the full name up its parents, and the walk is remembered for the next
- * few lookups: one evaluation asks about the From domain four or five times.
+ * Domain names of every collection in one hash map, probed with each suffix of a message's domain
+ * (`a.b.example.com`, `b.example.com`, `example.com`), which finds the domain and every parent. A
+ * Bloom filter in front answers most probes: a message's addresses come with the hashes of their
+ * domain's suffixes (`NormalizedAddress`), so a miss costs neither a slice nor a map probe. The walk
+ * of an address is remembered on the address: one evaluation asks about the From domain several times.
  */
 class DomainTable {
   private readonly nodes = new Map<string, DomainNode>();
+  /**
+   * The nodes by `hashString(name) & HASH_BITS`: an address brings the hashes of its suffixes, so a
+   * probe needs neither the suffix as a string nor hashing it again; the node then checks its name.
+   */
+  private readonly byHash = new Map<number, DomainNode[]>();
   /** No key has fewer labels than this: shorter suffixes (the TLD) need no probe. */
   private minLabels = Infinity;
-  private readonly memoDomains: string[] = [];
-  private readonly memoNodes: DomainNode[][] = [];
-  private memoNext = 0;
-  private bloom: Bloom | undefined;
+  private bloom: Bloom = new Bloom(0);
 
-  /**
-   * Called once every domain is filed. The table always gets a Bloom filter: hashing the suffixes in
-   * one pass costs about what hashing the sliced suffixes for the map would, and misses (most
-   * suffixes of most domains) then cost neither a slice nor a map probe.
-   */
+  /** Called once every domain is filed: builds the Bloom filter and the hash index. */
   seal(): void {
     this.bloom = new Bloom(this.nodes.size);
-    for (const key of this.nodes.keys()) this.bloom.add(hashString(key));
+    for (const [key, node] of this.nodes) {
+      const hash = hashString(key);
+      this.bloom.add(hash);
+      push(this.byHash, hash & HASH_BITS, node);
+    }
+  }
+
+  /** The node of the suffix of `labels` labels of `domain`, whose hash is `hash` (`& HASH_BITS`). */
+  private find(hash: number, domain: string, labels: number): DomainNode | undefined {
+    const nodes = this.byHash.get(hash);
+    if (nodes === undefined) return undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      if (node.labels === labels && node.ends(domain)) return node;
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.nodes.size;
   }
 
   node(domain: string): DomainNode {
     let node = this.nodes.get(domain);
     if (!node) {
-      node = {};
+      const labels = domain.split('.').length;
+      node = new DomainNode(domain, labels);
       this.nodes.set(domain, node);
-      this.minLabels = Math.min(this.minLabels, domain.split('.').length);
+      this.minLabels = Math.min(this.minLabels, labels);
     }
     return node;
   }
 
-  /** Nodes of `domain` and of its parents, most specific first. */
-  walk(domain: string): readonly DomainNode[] {
-    if (this.nodes.size === 0 || domain === '') return NOTHING;
-    const memo = this.memoDomains.indexOf(domain);
-    if (memo >= 0) return this.memoNodes[memo];
+  /**
+   * Right to left over `domain`: at each label boundary the running hash is the hash of that suffix,
+   * so only suffixes the filter cannot rule out are cut out of the string and looked up.
+   */
+  private scan(domain: string): readonly DomainNode[] {
     let found: DomainNode[] | undefined;
-    const bloom = this.bloom!;
-    // Right to left: at each label boundary the running hash is the hash of that suffix, so only
-    // suffixes the filter cannot rule out are cut out of the string and looked up.
+    const bloom = this.bloom;
     let hash = HASH_SEED;
     let labels = 1;
     for (let i = domain.length - 1; i >= 0; i--) {
@@ -137,23 +220,55 @@ class DomainTable {
       if (labels >= this.minLabels && bloom.mayContain(hash)) {
         const node = this.nodes.get(i === 0 ? domain : domain.slice(i));
         // Found from the shortest suffix up; most specific first means inserting at the front.
-        if (node !== undefined) (found ??= []).unshift(node);
+        if (node !== undefined) found = found === undefined ? nodeList(node, true) : [node].concat(found);
       }
       labels++;
     }
-    const nodes = found ?? NOTHING;
-    this.memoDomains[this.memoNext] = domain;
-    this.memoNodes[this.memoNext] = nodes as DomainNode[];
-    this.memoNext = (this.memoNext + 1) % WALK_MEMO;
+    return found ?? NOTHING;
+  }
+
+  /** `walk(address.domain)`, from the hashes the address carries, and remembered on the address. */
+  walkAddress(address: NormalizedAddress): readonly DomainNode[] {
+    if (address.nodesOwner === this) return address.nodes as readonly DomainNode[];
+    const labels = address.labels;
+    let nodes: readonly DomainNode[] = NOTHING;
+    if (labels === 0 || this.nodes.size === 0) {
+      // No domain, or nothing to find.
+    } else if (labels > HASHED_LABELS) {
+      nodes = this.scan(address.domain);
+    } else {
+      const bloom = this.bloom;
+      let found: DomainNode[] | undefined;
+      // Most specific first: the whole domain, then its parents down to the shortest key.
+      for (let count = labels; count >= this.minLabels; count--) {
+        const hash = address.suffixHash(count);
+        if (!bloom.mayContain(hash)) continue;
+        const node = this.find(hash, address.domain, count);
+        if (node !== undefined) found = found === undefined ? nodeList(node, address.shared) : found.concat(node);
+      }
+      if (found !== undefined) nodes = found;
+    }
+    address.nodesOwner = this;
+    address.nodes = nodes;
     return nodes;
   }
+}
+
+/**
+ * A list of one node. Walks are remembered both on short-lived addresses (a message's senders) and on
+ * long-lived ones (cached recipients), so the two kinds of list come from two array literals: from
+ * one, V8 would see its arrays survive and allocate every later one in the old generation
+ * (allocation-site pretenuring), which makes the short-lived ones expensive garbage.
+ */
+function nodeList(node: DomainNode, longLived: boolean): DomainNode[] {
+  return longLived ? [node] : [node];
 }
 
 /** Exact addresses, CIDR blocks and regexes of one list of patterns; its domains go to the shared table. */
 class PatternIndex<T> {
   readonly emails = new Map<string, T[]>();
   readonly v4 = new Ipv4PrefixTable<T>();
-  readonly v6 = new IpTrie<T>();
+  readonly v6 = new Ipv6PrefixTable<T>();
   readonly regexes = new RegexIndex<T>();
   private bloom: Bloom | undefined;
 
@@ -166,6 +281,7 @@ class PatternIndex<T> {
   seal(): void {
     this.regexes.build();
     this.v4.seal();
+    this.v6.seal();
     if (this.emails.size < BLOOM_THRESHOLD) return;
     this.bloom = new Bloom(this.emails.size);
     for (const key of this.emails.keys()) this.bloom.add(hashString(key));
@@ -194,18 +310,19 @@ class PatternIndex<T> {
     }
   }
 
-  /** Values filed under the exact address, its domain or a parent domain; undefined when none. */
-  matchAddress(address: NormalizedAddress): T[] | undefined {
-    let found: T[] | undefined;
-    const exact =
-      this.bloom === undefined || this.bloom.mayContain(hashString(address.address)) ? this.emails.get(address.address) : undefined;
-    if (exact !== undefined) found = [...exact];
-    for (const node of this.domains.walk(address.domain)) {
-      const hits = node[this.slot] as T[] | undefined;
-      if (hits !== undefined) {
-        if (found === undefined) found = [...hits];
-        else for (const hit of hits) found.push(hit);
-      }
+  /**
+   * Values filed under the exact address, its domain or a parent domain; undefined when none. Read
+   * only: when one list holds them all, it is the index's own.
+   */
+  matchAddress(address: NormalizedAddress): readonly T[] | undefined {
+    let found: readonly T[] | undefined;
+    if (this.emails.size > 0 && (this.bloom === undefined || this.bloom.mayContain(address.hash))) {
+      found = this.emails.get(address.address);
+    }
+    const nodes = this.domains.walkAddress(address);
+    for (let i = 0; i < nodes.length; i++) {
+      const hits = (this.slot === 'senders' ? nodes[i].senders : nodes[i].exempt) as T[] | undefined;
+      if (hits !== undefined) found = found === undefined ? hits : found.concat(hits);
     }
     return found;
   }
@@ -289,8 +406,9 @@ class NameIndex {
   }
 }
 
-const LOOKALIKE_CACHE_LIMIT = 16_384;
-const RECIPIENT_CACHE_LIMIT = 16_384;
+/** The lookalike cache: sets (a power of two) of `LOOKALIKE_WAYS` (a power of two) domains. */
+const LOOKALIKE_SETS = 4_096;
+const LOOKALIKE_WAYS = 4;
 
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
@@ -298,27 +416,30 @@ class CompiledMatcher implements Matcher {
   readonly exempt = new PatternIndex<EngineAllowPolicy>(this.domainTable, 'exempt');
   readonly trustedRegexes = new RegexIndex<EngineTrustedDomain>();
   readonly names = new Map<string, EngineDisplayName[]>();
+  /** `hashString` of every key of `names`. */
+  private readonly nameBloom: Bloom;
   readonly registered = new Map<EngineDisplayName, (from: NormalizedAddress) => boolean>();
   readonly protectedEntries: ProtectedEntry[] = [];
   readonly protectedNames = new NameIndex();
   readonly dropped = new Set<string>();
+  private droppedMask = 0;
   readonly unusable: UnusablePattern[] = [];
-  /** Sender domains repeat a lot; their lookalike answer is cached (bounded, cleared when full). */
-  private readonly lookalikeCache = new Map<string, readonly EngineDomain[]>();
-  /** So do recipients (the organisation's mailboxes): their exemptions are cached the same way. */
-  private readonly exemptCache = new Map<string, readonly EngineAllowPolicy[]>();
+  /** The lookalike answers of recent sender domains, by domain hash (see `lookalikes`; made on first use). */
+  private lookalikeHashes: Int32Array | undefined = undefined;
+  private lookalikeEntries: unknown[] | undefined = undefined;
+  private readonly lookalikeTurns = new Uint8Array(LOOKALIKE_SETS);
 
   constructor(settings: AccountSettings) {
     const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
       this.unusable.push({ resource, id: record.id, pattern: record.pattern });
     for (const record of settings.block_senders) {
-      const entry = { blocked: record, allowed: undefined };
+      const entry: SenderEntry = { blocked: record, allowed: undefined, hits: undefined };
       if (!this.senders.add(record.pattern, record.pattern_type, record.is_regex, entry)) unusable('block_senders', record);
     }
     for (const policy of settings.allow_policies) {
       let usable = true;
       if (policy.is_trusted_sender || policy.is_acceptable_sender) {
-        const entry = { blocked: undefined, allowed: policy };
+        const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
         usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
       }
       if (policy.is_exempt_recipient) {
@@ -346,6 +467,8 @@ class CompiledMatcher implements Matcher {
       push(this.names, key, entry);
       this.registered.set(entry, registeredAddressMatcher(entry));
     }
+    this.nameBloom = new Bloom(this.names.size);
+    for (const key of this.names.keys()) this.nameBloom.add(hashString(key));
 
     for (const record of settings.domains) {
       const domain = normalizeDomainPattern(record.domain);
@@ -356,6 +479,8 @@ class CompiledMatcher implements Matcher {
       if (profile) this.protectedNames.add(profile.label, this.protectedEntries.push({ record, profile }) - 1);
     }
 
+    for (const disposition of this.dropped) this.droppedMask |= dispositionBit(disposition);
+
     for (const record of settings.sending_domain_restrictions) {
       const domain = normalizeDomainPattern(record.domain);
       if (domain) add(this.domainTable.node(domain), 'restrictions', { record, excludes: restrictionExcludes(record, domain) });
@@ -365,65 +490,95 @@ class CompiledMatcher implements Matcher {
 
   senderMatches(message: PreparedMessage): SenderMatches {
     // Most messages match nothing: the hit lists are only allocated once something matches.
-    let blocked: SenderHit<EngineBlockedSender>[] | undefined;
-    let allowed: SenderHit<EngineAllowPolicy>[] | undefined;
-    const emit = (entries: readonly SenderEntry[] | undefined, field: RegexField) => {
-      if (entries === undefined) return;
-      for (const entry of entries) {
-        if (entry.blocked) (blocked ??= []).push({ record: entry.blocked, field });
-        else (allowed ??= []).push({ record: entry.allowed!, field });
-      }
-    };
     const index = this.senders;
-    let previous: NormalizedAddress | undefined;
-    let previousEntries: SenderEntry[] | undefined;
-    for (const sender of message.senders) {
-      // The envelope sender and the header From are often the same address: look it up once.
-      if (previous === undefined || previous.address !== sender.address.address) {
-        previous = sender.address;
-        previousEntries = index.matchAddress(sender.address);
-      }
-      emit(previousEntries, sender.field);
+    let hits: SenderHits | undefined;
+    // The envelope sender and the header From are often the same address: look it up once.
+    const envelope = message.envelope;
+    const from = message.from;
+    const replyTo = message.replyTo;
+    const envelopeEntries = envelope === undefined ? undefined : index.matchAddress(envelope);
+    if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from');
+    let fromEntries: readonly SenderEntry[] | undefined;
+    if (from !== undefined) {
+      fromEntries = envelope !== undefined && envelope.address === from.address ? envelopeEntries : index.matchAddress(from);
+      if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from');
     }
-    const ip = message.ip;
+    if (replyTo !== undefined) {
+      const entries =
+        from !== undefined && from.address === replyTo.address
+          ? fromEntries
+          : envelope !== undefined && envelope.address === replyTo.address
+            ? envelopeEntries
+            : index.matchAddress(replyTo);
+      if (entries !== undefined) hits = emit(hits, entries, 'reply_to');
+    }
+    const entries =
+      message.ipv4 >= 0 ? index.v4.find(message.ipv4, undefined) : message.ipv6 !== undefined ? index.v6.find(message.ipv6, undefined) : undefined;
+    if (entries !== undefined) hits = emit(hits, entries, 'sending_ip');
+    if (index.regexes.size > 0) hits = this.senderRegexes(message, hits);
+    return hits === undefined ? NO_SENDER_MATCHES : hits;
+  }
+
+  /**
+   * Sender regexes against each sender field as given (`PreparedMessage.regexInputs`, read here
+   * without building that list). The envelope sender is usually the From address: matched once.
+   */
+  private senderRegexes(message: PreparedMessage, hits: SenderHits | undefined): SenderHits | undefined {
+    const regexes = this.senders.regexes;
+    const envelope = message.envelope;
+    const from = message.from;
+    const replyTo = message.replyTo;
+    const envelopeFound = envelope === undefined ? undefined : regexes.find(envelope.raw, undefined);
+    if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from');
+    let fromFound: SenderEntry[] | undefined;
+    if (from !== undefined) {
+      fromFound = envelope !== undefined && envelope.raw === from.raw ? envelopeFound : regexes.find(from.raw, undefined);
+      if (fromFound !== undefined) hits = emit(hits, fromFound, 'from');
+    }
+    if (replyTo !== undefined) {
+      const found =
+        from !== undefined && from.raw === replyTo.raw
+          ? fromFound
+          : envelope !== undefined && envelope.raw === replyTo.raw
+            ? envelopeFound
+            : regexes.find(replyTo.raw, undefined);
+      if (found !== undefined) hits = emit(hits, found, 'reply_to');
+    }
+    const ip = message.message.sending_ip?.trim();
     if (ip) {
-      let entries: SenderEntry[] | undefined;
-      const onEntry = (entry: SenderEntry) => (entries ??= []).push(entry);
-      if (ip.v6) index.v6.collect(ip.words, 128, onEntry);
-      else index.v4.collect(ip.words[0], onEntry);
-      emit(entries, 'sending_ip');
+      const found = regexes.find(ip, undefined);
+      if (found !== undefined) hits = emit(hits, found, 'sending_ip');
     }
-    if (index.regexes.size > 0) {
-      // Fields often repeat a value (envelope and header From): match each distinct value once.
-      const done: { value: string; entries: SenderEntry[] }[] = [];
-      for (const input of message.regexInputs) {
-        let entries = done.find((d) => d.value === input.value)?.entries;
-        if (!entries) {
-          const found: SenderEntry[] = [];
-          index.regexes.match(input.value, (entry) => found.push(entry));
-          done.push({ value: input.value, entries: found });
-          entries = found;
-        }
-        emit(entries, input.field);
-      }
+    const helo = message.message.helo?.trim();
+    if (helo) {
+      const found = regexes.find(helo, undefined);
+      if (found !== undefined) hits = emit(hits, found, 'helo');
     }
-    return blocked === undefined && allowed === undefined ? NO_SENDER_MATCHES : { blocked: blocked ?? [], allowed: allowed ?? [] };
+    return hits;
   }
 
   exemptPolicies(recipient: NormalizedAddress): readonly EngineAllowPolicy[] {
-    let found = this.exemptCache.get(recipient.raw);
-    if (found === undefined) {
-      let policies = this.exempt.matchAddress(recipient);
-      if (this.exempt.regexes.size > 0) this.exempt.regexes.match(recipient.raw, (policy) => (policies ??= []).push(policy));
-      found = policies ?? NOTHING;
-      if (this.exemptCache.size >= RECIPIENT_CACHE_LIMIT) this.exemptCache.clear();
-      this.exemptCache.set(recipient.raw, found);
+    // Recipients (the organisation's mailboxes) recur, and their addresses are cached objects
+    // (`normalizeRecipient`): the answer is remembered on the address.
+    if (recipient.exemptOwner === this) return recipient.exempt as readonly EngineAllowPolicy[];
+    const matched = this.exempt.matchAddress(recipient);
+    let policies: readonly EngineAllowPolicy[] | undefined = matched;
+    if (this.exempt.regexes.size > 0) {
+      const byRegex = this.exempt.regexes.find(recipient.raw, undefined);
+      if (byRegex !== undefined) policies = matched === undefined ? byRegex : matched.concat(byRegex);
     }
+    const found: readonly EngineAllowPolicy[] = policies ?? NOTHING;
+    recipient.exemptOwner = this;
+    recipient.exempt = found;
     return found;
   }
 
   displayNames(fromName: string): readonly EngineDisplayName[] {
     if (this.names.size === 0) return NOTHING;
+    // Most display names are no registered name: the hash of the folded name, checked against a
+    // filter of the registry's keys, says so without folding the name into a string.
+    const hash = foldKeyHash(fromName);
+    if (hash === FOLD_HASH_EMPTY || (hash !== FOLD_HASH_UNKNOWN && !this.nameBloom.mayContain(hash))) return NOTHING;
     const key = foldKey(fromName);
     return key === '' ? NOTHING : (this.names.get(key) ?? NOTHING);
   }
@@ -432,18 +587,36 @@ class CompiledMatcher implements Matcher {
     return this.registered.get(entry)?.(from) ?? false;
   }
 
-  isProtected(domain: string): boolean {
-    return this.domainTable.walk(domain).some((node) => node.protected !== undefined);
+  isProtected(address: NormalizedAddress): boolean {
+    const nodes = this.domainTable.walkAddress(address);
+    for (let i = 0; i < nodes.length; i++) if (nodes[i].protected !== undefined) return true;
+    return false;
   }
 
-  lookalikes(domain: string): readonly EngineDomain[] {
+  lookalikes(address: NormalizedAddress): readonly EngineDomain[] {
     if (this.protectedEntries.length === 0) return NOTHING;
-    let found = this.lookalikeCache.get(domain);
-    if (found === undefined) {
-      found = this.findLookalikes(domain);
-      if (this.lookalikeCache.size >= LOOKALIKE_CACHE_LIMIT) this.lookalikeCache.clear();
-      this.lookalikeCache.set(domain, found);
+    const domain = address.domain;
+    // Sender domains repeat a lot: answers are cached by domain hash, in four-way sets. The hashes of
+    // a set sit side by side in a small typed array (one read tells whether the domain may be there);
+    // each entry's domain and answer sit side by side in another.
+    const hash = address.domainHash;
+    const set = (hash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_WAYS;
+    const hashes = (this.lookalikeHashes ??= new Int32Array(LOOKALIKE_SETS * LOOKALIKE_WAYS).fill(-1));
+    const entries = (this.lookalikeEntries ??= new Array<unknown>(2 * LOOKALIKE_SETS * LOOKALIKE_WAYS).fill(undefined));
+    const text = address.address;
+    for (let entry = set; entry < set + LOOKALIKE_WAYS; entry++) {
+      if (hashes[entry] !== hash) continue;
+      // The domain ends the address. `endsWith` reads strings of any representation in place, while
+      // `===` on two sliced strings (a domain is cut out of its address) calls into the runtime.
+      const cached = entries[2 * entry] as string;
+      if (cached.length === domain.length && text.endsWith(cached)) return entries[2 * entry + 1] as readonly EngineDomain[];
     }
+    const found = this.findLookalikes(domain);
+    // The sets' entries are replaced in turn.
+    const entry = set + (this.lookalikeTurns[hash & (LOOKALIKE_SETS - 1)]++ & (LOOKALIKE_WAYS - 1));
+    hashes[entry] = hash;
+    entries[2 * entry] = domain;
+    entries[2 * entry + 1] = found;
     return found;
   }
 
@@ -466,15 +639,22 @@ class CompiledMatcher implements Matcher {
     return found.length > 0 ? found : NOTHING;
   }
 
-  trustedDomains(domain: string, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[] {
+  trustedDomains(address: NormalizedAddress, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[] {
+    const nodes = this.domainTable.walkAddress(address);
+    if (this.trustedRegexes.size === 0) {
+      let any = false;
+      for (let i = 0; i < nodes.length && !any; i++) any = nodes[i].trusted !== undefined;
+      if (!any) return NOTHING;
+    }
     const found = new Set<EngineTrustedDomain>();
-    for (const node of this.domainTable.walk(domain)) {
+    for (const node of nodes) {
       if (node.trusted) for (const trusted of node.trusted) if (trusted[flag]) found.add(trusted);
     }
     if (this.trustedRegexes.size > 0) {
       const onTrusted = (trusted: EngineTrustedDomain) => {
         if (trusted[flag]) found.add(trusted);
       };
+      const domain = address.domain;
       this.trustedRegexes.match(domain, onTrusted);
       const unicode = unicodeDomain(domain);
       if (unicode !== domain) this.trustedRegexes.match(unicode, onTrusted);
@@ -482,9 +662,10 @@ class CompiledMatcher implements Matcher {
     return found.size === 0 ? NOTHING : [...found];
   }
 
-  restrictions(domain: string): readonly EngineSendingDomainRestriction[] {
+  restrictions(address: NormalizedAddress): readonly EngineSendingDomainRestriction[] {
     let found: EngineSendingDomainRestriction[] | undefined;
-    for (const node of this.domainTable.walk(domain)) {
+    const domain = address.domain;
+    for (const node of this.domainTable.walkAddress(address)) {
       if (!node.restrictions) continue;
       for (const restriction of node.restrictions) {
         if (!restriction.excludes.some((excluded) => isWithin(domain, excluded))) (found ??= []).push(restriction.record);
@@ -493,15 +674,44 @@ class CompiledMatcher implements Matcher {
     return found ?? NOTHING;
   }
 
-  recipientDomain(domain: string): EngineDomain | undefined {
-    for (const node of this.domainTable.walk(domain)) {
-      if (node.protected) return node.protected.reduce((best, record) => (record.id < best.id ? record : best));
+  recipientDomain(address: NormalizedAddress): EngineDomain | undefined {
+    const nodes = this.domainTable.walkAddress(address);
+    for (let i = 0; i < nodes.length; i++) {
+      const records = nodes[i].protected;
+      if (records === undefined) continue;
+      let best = records[0];
+      for (let j = 1; j < records.length; j++) if (records[j].id < best.id) best = records[j];
+      return best;
     }
     return undefined;
   }
 
   mayDrop(disposition: Disposition): boolean {
-    return this.dropped.has(disposition);
+    // One bit per disposition (`dropped` as a mask): asked for every recipient.
+    const bit = dispositionBit(disposition);
+    return bit === 0 ? this.dropped.has(disposition) : (this.droppedMask & bit) !== 0;
+  }
+}
+
+/** A bit of its own for each disposition (0 for anything else). */
+function dispositionBit(disposition: string): number {
+  switch (disposition) {
+    case 'MALICIOUS':
+      return 1;
+    case 'MALICIOUS-BEC':
+      return 2;
+    case 'SUSPICIOUS':
+      return 4;
+    case 'SPOOF':
+      return 8;
+    case 'SPAM':
+      return 16;
+    case 'BULK':
+      return 32;
+    case 'NONE':
+      return 64;
+    default:
+      return 0;
   }
 }
 

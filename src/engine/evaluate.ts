@@ -29,7 +29,6 @@ import type { CompiledSettings } from './compile.js';
 import type { Message } from './message-schema.js';
 import { prepareMessage, type NormalizedAddress, type PreparedMessage, type RegexField } from './normalize.js';
 import {
-  DISPOSITIONS,
   type Action,
   type Disposition,
   type EngineAllowPolicy,
@@ -47,8 +46,23 @@ import {
 } from './types.js';
 
 export interface SenderHit<R> {
-  record: R;
-  field: RegexField;
+  readonly record: R;
+  readonly field: RegexField;
+  /**
+   * The rules' texts about this hit, filled on first use. A matcher may hand out the same hit object
+   * in every evaluation that matches it (the indexed engine does), so these are built once.
+   */
+  texts?: HitTexts;
+}
+
+/** What the rules say about a sender hit (see `hitTexts`). */
+interface HitTexts {
+  /** The MALICIOUS candidate of a blocked sender. */
+  readonly candidate: Candidate | undefined;
+  /** `allow policy 7 ('x') matched from`, for allow policies. */
+  readonly policy: string | undefined;
+  /** The verify_sender note of an allow policy that is not honoured. */
+  readonly notHonoured: string | undefined;
 }
 
 export interface SenderMatches {
@@ -59,8 +73,9 @@ export interface SenderMatches {
 
 /**
  * How settings are looked up. Both engines implement it; results must not depend on the strategy
- * (property tests compare them). Domains passed in are normalized (ASCII, lowercase). Lists come back
- * in any order; the rules sort what they report.
+ * (property tests compare them). Addresses passed in are normalized (`NormalizedAddress`: ASCII,
+ * lowercase domain), and the domain-level questions are only asked about addresses with a domain.
+ * Lists come back in any order; the rules sort what they report.
  */
 export interface Matcher {
   senderMatches(message: PreparedMessage): SenderMatches;
@@ -70,46 +85,19 @@ export interface Matcher {
   displayNames(fromName: string): readonly EngineDisplayName[];
   /** The entry's email (exact or regex) matches the From address. */
   isRegisteredAddress(entry: EngineDisplayName, from: NormalizedAddress): boolean;
-  /** The domain is a protected domain or under one. */
-  isProtected(domain: string): boolean;
-  /** Protected domains the (unprotected) domain imitates. */
-  lookalikes(domain: string): readonly EngineDomain[];
-  /** Trusted domains matching the domain that have `flag` set. */
-  trustedDomains(domain: string, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[];
-  /** Sending domain restrictions that apply to the domain (it is under theirs and not excluded). */
-  restrictions(domain: string): readonly EngineSendingDomainRestriction[];
-  /** The most specific protected domain the domain is under (lowest id on a tie). */
-  recipientDomain(domain: string): EngineDomain | undefined;
+  /** The address's domain is a protected domain or under one. */
+  isProtected(address: NormalizedAddress): boolean;
+  /** Protected domains the (unprotected) address's domain imitates. */
+  lookalikes(address: NormalizedAddress): readonly EngineDomain[];
+  /** Trusted domains matching the address's domain that have `flag` set. */
+  trustedDomains(address: NormalizedAddress, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[];
+  /** Sending domain restrictions that apply to the address's domain (it is under theirs and not excluded). */
+  restrictions(address: NormalizedAddress): readonly EngineSendingDomainRestriction[];
+  /** The most specific protected domain the address's domain is under (lowest id on a tie). */
+  recipientDomain(address: NormalizedAddress): EngineDomain | undefined;
   /** False when no protected domain drops `disposition`: lets the rules skip the lookup. */
   mayDrop(disposition: Disposition): boolean;
 }
-
-const SEVERITY = new Map<Disposition, number>(DISPOSITIONS.map((d, i) => [d, i]));
-const REMOVED_BY_ACCEPTABLE = new Set<Disposition>(['SPAM', 'SPOOF', 'BULK']);
-const RESOURCE_ORDER: ResourceName[] = [
-  'block_senders',
-  'allow_policies',
-  'impersonation_registry',
-  'trusted_domains',
-  'domains',
-  'sending_domain_restrictions',
-];
-const FIELD_ORDER = ['envelope_from', 'from', 'reply_to', 'sending_ip', 'helo', 'from_name'];
-const EFFECT_ORDER: MatchEffect[] = [
-  'block',
-  'trusted_sender',
-  'trusted_sender_not_honoured',
-  'acceptable_sender',
-  'acceptable_sender_not_honoured',
-  'exempt_recipient',
-  'impersonation',
-  'registered_sender',
-  'lookalike',
-  'exempt_recent',
-  'exempt_similarity',
-  'drop_without_tls',
-  'drop',
-];
 
 export const RECENT_MALICIOUS_DAYS = 7;
 export const RECENT_SUSPICIOUS_DAYS = 30;
@@ -120,22 +108,89 @@ function recipientField(index: number): MatchField {
   return index < RECIPIENT_FIELDS.length ? RECIPIENT_FIELDS[index] : `recipients[${index}]`;
 }
 
-const rankOf = <K extends string>(order: readonly K[]) => new Map<string, number>(order.map((key, index) => [key, index]));
-const RESOURCE_RANK = rankOf(RESOURCE_ORDER);
-const EFFECT_RANK = rankOf(EFFECT_ORDER);
-const FIELD_RANK = rankOf([...FIELD_ORDER, ...RECIPIENT_FIELDS]);
+// The order matches are reported in. Ranks are switches rather than map lookups: sorting is on the
+// path of every message that matches something.
 
+/** block_senders, allow_policies, impersonation_registry, trusted_domains, domains, sending_domain_restrictions. */
+function resourceRank(resource: ResourceName): number {
+  switch (resource) {
+    case 'block_senders':
+      return 0;
+    case 'allow_policies':
+      return 1;
+    case 'impersonation_registry':
+      return 2;
+    case 'trusted_domains':
+      return 3;
+    case 'domains':
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+/** envelope_from, from, reply_to, sending_ip, helo, from_name, then recipients[0], recipients[1]… */
 function fieldRank(field: MatchField): number {
-  return FIELD_RANK.get(field) ?? FIELD_ORDER.length + Number(field.slice(11, -1));
+  switch (field) {
+    case 'envelope_from':
+      return 0;
+    case 'from':
+      return 1;
+    case 'reply_to':
+      return 2;
+    case 'sending_ip':
+      return 3;
+    case 'helo':
+      return 4;
+    case 'from_name':
+      return 5;
+    default: {
+      // recipients[N]
+      let index = 0;
+      for (let i = 11; i < field.length - 1; i++) index = index * 10 + (field.charCodeAt(i) - 48);
+      return 6 + index;
+    }
+  }
+}
+
+function effectRank(effect: MatchEffect): number {
+  switch (effect) {
+    case 'block':
+      return 0;
+    case 'trusted_sender':
+      return 1;
+    case 'trusted_sender_not_honoured':
+      return 2;
+    case 'acceptable_sender':
+      return 3;
+    case 'acceptable_sender_not_honoured':
+      return 4;
+    case 'exempt_recipient':
+      return 5;
+    case 'impersonation':
+      return 6;
+    case 'registered_sender':
+      return 7;
+    case 'lookalike':
+      return 8;
+    case 'exempt_recent':
+      return 9;
+    case 'exempt_similarity':
+      return 10;
+    case 'drop_without_tls':
+      return 11;
+    default:
+      return 12;
+  }
 }
 
 /** The order matches are reported in: by collection, id, message field, effect. */
 export function compareMatches(a: Match, b: Match): number {
   return (
-    RESOURCE_RANK.get(a.resource)! - RESOURCE_RANK.get(b.resource)! ||
+    resourceRank(a.resource) - resourceRank(b.resource) ||
     a.id - b.id ||
     fieldRank(a.field) - fieldRank(b.field) ||
-    EFFECT_RANK.get(a.effect)! - EFFECT_RANK.get(b.effect)!
+    effectRank(a.effect) - effectRank(b.effect)
   );
 }
 
@@ -145,14 +200,120 @@ function byRecordThenField<R extends { id: number }>(a: SenderHit<R>, b: SenderH
 
 const byId = <R extends { id: number }>(a: R, b: R) => a.id - b.id;
 
-/** The more severe of two dispositions. */
-export function moreSevere(a: Disposition, b: Disposition): Disposition {
-  return SEVERITY.get(a)! <= SEVERITY.get(b)! ? a : b;
+/** Up to this length lists are sorted by insertion (no call into the engine's sort); both are stable. */
+const SMALL_SORT = 16;
+
+/** Sorts `items` in place, stably (as `Array.prototype.sort`). */
+function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > SMALL_SORT) return items.sort(compare);
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i];
+    let j = i - 1;
+    if (compare(items[j], item) <= 0) continue;
+    do {
+      items[j + 1] = items[j];
+      j--;
+    } while (j >= 0 && compare(items[j], item) > 0);
+    items[j + 1] = item;
+  }
+  return items;
 }
 
-interface Candidate {
-  disposition: Disposition;
-  reason: string;
+/** `items` sorted: the list itself when already in order (it is never modified), else a sorted copy. */
+function sorted<T>(items: readonly T[], compare: (a: T, b: T) => number): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1], items[i]) > 0) return sortInPlace(items.slice(), compare);
+  }
+  return items;
+}
+
+/** Records sorted by id (see `sorted`). */
+function sortedById<R extends { id: number }>(records: readonly R[]): readonly R[] {
+  return records.length > 1 ? sorted(records, byId) : records;
+}
+
+/** Severity rank of each disposition (0 = most severe), as `DISPOSITIONS` orders them. */
+function severity(disposition: Disposition): number {
+  switch (disposition) {
+    case 'MALICIOUS':
+      return 0;
+    case 'MALICIOUS-BEC':
+      return 1;
+    case 'SUSPICIOUS':
+      return 2;
+    case 'SPOOF':
+      return 3;
+    case 'SPAM':
+      return 4;
+    case 'BULK':
+      return 5;
+    case 'NONE':
+      return 6;
+    default:
+      // Not a disposition (only unvalidated input): compares as neither more nor less severe.
+      return NaN;
+  }
+}
+
+/** The more severe of two dispositions. */
+export function moreSevere(a: Disposition, b: Disposition): Disposition {
+  return severity(a) <= severity(b) ? a : b;
+}
+
+/** SPAM, SPOOF and BULK: what an acceptable sender removes. */
+function removedByAcceptable(disposition: Disposition): boolean {
+  return disposition === 'SPAM' || disposition === 'SPOOF' || disposition === 'BULK';
+}
+
+/**
+ * A disposition some rule proposes, and why. Candidates that recur (DMARC failed, a blocked sender on
+ * a field, the scanner's detections) are shared between evaluations, so the lines naming them are
+ * built once, on first use (`line`, `because`); a candidate is never modified otherwise.
+ */
+class Candidate {
+  private decides: string | undefined = undefined;
+  private cause: string | undefined = undefined;
+
+  constructor(
+    readonly disposition: Disposition,
+    readonly reason: string,
+  ) {}
+
+  /** `SPOOF: DMARC failed.`: the first line of the explanation when this candidate decides. */
+  get line(): string {
+    return (this.decides ??= `${this.disposition}: ${this.reason}.`);
+  }
+
+  /** `SPOOF because DMARC failed`: how lists of other candidates name it. */
+  get because(): string {
+    return (this.cause ??= `${this.disposition} because ${this.reason}`);
+  }
+}
+
+const DMARC_FAILED = new Candidate('SPOOF', 'DMARC failed');
+const detectionCandidates = new Map<string, Candidate>();
+
+function detectionCandidate(detection: Disposition): Candidate {
+  let candidate = detectionCandidates.get(detection);
+  if (candidate === undefined) {
+    candidate = new Candidate(detection, `the content scanner proposed ${detection}`);
+    // The schema allows five values; anything else is not kept.
+    if (detectionCandidates.size < 16) detectionCandidates.set(detection, candidate);
+  }
+  return candidate;
+}
+
+/** Recent-domain candidates for whole numbers of days, by age. */
+const ageCandidates: Candidate[] = [];
+
+function ageCandidate(age: number): Candidate {
+  const disposition: Disposition = age < RECENT_MALICIOUS_DAYS ? 'MALICIOUS' : 'SUSPICIOUS';
+  const limit = age < RECENT_MALICIOUS_DAYS ? RECENT_MALICIOUS_DAYS : RECENT_SUSPICIOUS_DAYS;
+  const cached = Number.isInteger(age) && age >= 0 && !Object.is(age, -0);
+  if (cached && ageCandidates[age] !== undefined) return ageCandidates[age];
+  const candidate = new Candidate(disposition, `the sender domain is ${age} days old (under ${limit})`);
+  if (cached) ageCandidates[age] = candidate;
+  return candidate;
 }
 
 const quote = (text: string) => `'${text}'`;
@@ -161,169 +322,257 @@ function describePolicy(policy: EngineAllowPolicy, field: MatchField): string {
   return `allow policy ${policy.id} (${quote(policy.pattern)}) matched ${field}`;
 }
 
-function list(items: string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join('; ')}; and ${items[items.length - 1]}`;
+/** The texts of a sender hit, built on first use and kept on the hit. */
+function hitTexts(hit: SenderHit<EngineBlockedSender> | SenderHit<EngineAllowPolicy>, blocked: boolean): HitTexts {
+  if (hit.texts !== undefined) return hit.texts;
+  let texts: HitTexts;
+  if (blocked) {
+    const record = hit.record;
+    texts = {
+      candidate: new Candidate('MALICIOUS', `blocked sender ${record.id} (${quote(record.pattern)}) matched ${hit.field}`),
+      policy: undefined,
+      notHonoured: undefined,
+    };
+  } else {
+    const policy = hit.record as EngineAllowPolicy;
+    const described = describePolicy(policy, hit.field);
+    const role = policy.is_trusted_sender ? 'a trusted sender' : 'an acceptable sender';
+    texts = {
+      candidate: undefined,
+      policy: described,
+      notHonoured: `Not honoured: ${described} as ${role}, but verify_sender is on and neither DMARC, SPF nor DKIM passed.`,
+    };
+  }
+  hit.texts = texts;
+  return texts;
 }
 
-/** Evaluates one message with the given lookup strategy. */
+/** `a`, `a; and b`, `a; b; and c`. */
+function list(candidates: readonly Candidate[]): string {
+  const last = candidates.length - 1;
+  if (last < 0) return '';
+  if (last === 0) return candidates[0].because;
+  let text = candidates[0].because;
+  for (let i = 1; i < last; i++) text += `; ${candidates[i].because}`;
+  return `${text}; and ${candidates[last].because}`;
+}
+
+/** Appends a match, creating the list on the first one. */
+function addMatch(
+  matches: Match[] | undefined,
+  resource: ResourceName,
+  id: number,
+  field: MatchField,
+  pattern: string,
+  effect: MatchEffect,
+): Match[] {
+  const match: Match = { resource, id, field, pattern, effect };
+  if (matches === undefined) return [match];
+  matches.push(match);
+  return matches;
+}
+
+function addCandidate(candidates: Candidate[] | undefined, candidate: Candidate): Candidate[] {
+  if (candidates === undefined) return [candidate];
+  candidates.push(candidate);
+  return candidates;
+}
+
+/** `list` with `more` appended (in place). */
+function appendAll(list: string[], more: readonly string[]): string[] {
+  for (let i = 0; i < more.length; i++) list.push(more[i]);
+  return list;
+}
+
+function addNote(notes: string[] | undefined, note: string): string[] {
+  if (notes === undefined) return [note];
+  notes.push(note);
+  return notes;
+}
+
+/** A placeholder, replaced before the verdict is returned. */
+const EMPTY_RECIPIENT: RecipientVerdict = Object.freeze({ address: '', disposition: 'NONE', action: 'deliver' });
+
+const NO_DETECTION = 'NONE: no detection or setting applies.';
+const EVERY_DETECTION_REMOVED = 'NONE: every detection was removed.';
+const NOTHING: readonly never[] = Object.freeze([]);
+
+/**
+ * Evaluates one message with the given lookup strategy.
+ *
+ * Most messages match little or nothing, so every list (matches, candidates, notes) is only created
+ * once something goes into it, and the texts that recur are built once (see `Candidate`, `hitTexts`).
+ */
 export function evaluateWith(matcher: Matcher, message: Message): Verdict {
   const prepared = prepareMessage(message);
-  const matches: Match[] = [];
-  const candidates: Candidate[] = [];
-  const notes: string[] = [];
-  const add = (resource: ResourceName, id: number, field: MatchField, pattern: string, effect: MatchEffect) =>
-    matches.push({ resource, id, field, pattern, effect });
+  let matches: Match[] | undefined;
+  let candidates: Candidate[] | undefined;
+  let notes: string[] | undefined;
 
   // Candidates are pushed settings first, so on a tie in severity a setting is named as the decider.
   // Blocked senders and sender-side allow policies.
   const senders = matcher.senderMatches(prepared);
-  const blocked = senders.blocked.length > 1 ? [...senders.blocked].sort(byRecordThenField) : senders.blocked;
-  for (const hit of blocked) {
-    add('block_senders', hit.record.id, hit.field, hit.record.pattern, 'block');
-    candidates.push({
-      disposition: 'MALICIOUS',
-      reason: `blocked sender ${hit.record.id} (${quote(hit.record.pattern)}) matched ${hit.field}`,
-    });
+  const blocked = senders.blocked.length > 1 ? sorted(senders.blocked, byRecordThenField) : senders.blocked;
+  for (let i = 0; i < blocked.length; i++) {
+    const hit = blocked[i];
+    matches = addMatch(matches, 'block_senders', hit.record.id, hit.field, hit.record.pattern, 'block');
+    candidates = addCandidate(candidates, hitTexts(hit, true).candidate!);
   }
-  const trusted: SenderHit<EngineAllowPolicy>[] = [];
-  const acceptable: SenderHit<EngineAllowPolicy>[] = [];
-  const allowed = senders.allowed.length > 1 ? [...senders.allowed].sort(byRecordThenField) : senders.allowed;
-  for (const hit of allowed) {
+  // Only the first honoured trusted and acceptable policies are named.
+  let trusted: SenderHit<EngineAllowPolicy> | undefined;
+  let acceptable: SenderHit<EngineAllowPolicy> | undefined;
+  const allowed = senders.allowed.length > 1 ? sorted(senders.allowed, byRecordThenField) : senders.allowed;
+  for (let i = 0; i < allowed.length; i++) {
+    const hit = allowed[i];
     const policy = hit.record;
     const honoured = !policy.verify_sender || prepared.authenticated;
     if (policy.is_trusted_sender) {
-      add('allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'trusted_sender' : 'trusted_sender_not_honoured');
-      if (honoured) trusted.push(hit);
+      matches = addMatch(matches, 'allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'trusted_sender' : 'trusted_sender_not_honoured');
+      if (honoured) trusted ??= hit;
     }
     if (policy.is_acceptable_sender) {
-      add('allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'acceptable_sender' : 'acceptable_sender_not_honoured');
-      if (honoured) acceptable.push(hit);
+      matches = addMatch(matches, 'allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'acceptable_sender' : 'acceptable_sender_not_honoured');
+      if (honoured) acceptable ??= hit;
     }
     if (!honoured && (policy.is_trusted_sender || policy.is_acceptable_sender)) {
-      const role = policy.is_trusted_sender ? 'a trusted sender' : 'an acceptable sender';
-      notes.push(
-        `Not honoured: ${describePolicy(policy, hit.field)} as ${role}, but verify_sender is on and neither DMARC, SPF nor DKIM passed.`,
-      );
+      notes = addNote(notes, hitTexts(hit, false).notHonoured!);
     }
   }
 
   // Impersonation of a registered display name.
-  const fromName = message.from_name;
+  const fromName = prepared.fromName;
   const from = prepared.from;
   if (fromName && from) {
     const named = matcher.displayNames(fromName);
     if (named.length > 0) {
-      const entries = [...named].sort(byId);
+      const entries = sortedById(named);
       const registered = entries.filter((entry) => matcher.isRegisteredAddress(entry, from));
       if (registered.length > 0) {
-        for (const entry of registered) add('impersonation_registry', entry.id, 'from_name', entry.name, 'registered_sender');
-        notes.push(
+        for (const entry of registered) matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'registered_sender');
+        notes = addNote(
+          notes,
           `Display name ${quote(fromName)} matches impersonation registry entry ${registered[0].id} (${quote(registered[0].name)}) and ${from.raw} is registered for it: no impersonation.`,
         );
       } else {
-        for (const entry of entries) add('impersonation_registry', entry.id, 'from_name', entry.name, 'impersonation');
-        candidates.push({
-          disposition: 'MALICIOUS-BEC',
-          reason: `display name ${quote(fromName)} matches impersonation registry entry ${entries[0].id} (${quote(entries[0].name)}) but ${from.raw} is not an address registered for it`,
-        });
+        for (const entry of entries) matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'impersonation');
+        candidates = addCandidate(
+          candidates,
+          new Candidate(
+            'MALICIOUS-BEC',
+            `display name ${quote(fromName)} matches impersonation registry entry ${entries[0].id} (${quote(entries[0].name)}) but ${from.raw} is not an address registered for it`,
+          ),
+        );
       }
     }
   }
 
-  // Detections on the From domain: age and lookalikes, each cancelled by a trusted domain.
-  const age = message.sender_domain_age_days;
-  const fromDomain = from?.domain ?? '';
+  // Detections on the From domain: age and lookalikes, each cancelled by a trusted domain. The
+  // domain-level questions are asked about the From address when it has a domain.
+  const age = prepared.age;
+  const fromDomain = from !== undefined && from.domain !== '' ? from : undefined;
   if (age !== undefined && age < RECENT_SUSPICIOUS_DAYS) {
-    const disposition: Disposition = age < RECENT_MALICIOUS_DAYS ? 'MALICIOUS' : 'SUSPICIOUS';
-    const limit = age < RECENT_MALICIOUS_DAYS ? RECENT_MALICIOUS_DAYS : RECENT_SUSPICIOUS_DAYS;
-    const reason = `the sender domain is ${age} days old (under ${limit})`;
-    const exempting = fromDomain ? [...matcher.trustedDomains(fromDomain, 'is_recent')].sort(byId) : [];
+    const candidate = ageCandidate(age);
+    const exempting = fromDomain ? sortedById(matcher.trustedDomains(fromDomain, 'is_recent')) : NOTHING;
     if (exempting.length > 0) {
-      for (const t of exempting) add('trusted_domains', t.id, 'from', t.pattern, 'exempt_recent');
-      notes.push(`Cancelled by trusted domain ${exempting[0].id} (${quote(exempting[0].pattern)}, is_recent): ${disposition} because ${reason}.`);
+      for (const t of exempting) matches = addMatch(matches, 'trusted_domains', t.id, 'from', t.pattern, 'exempt_recent');
+      notes = addNote(
+        notes,
+        `Cancelled by trusted domain ${exempting[0].id} (${quote(exempting[0].pattern)}, is_recent): ${candidate.because}.`,
+      );
     } else {
-      candidates.push({ disposition, reason });
+      candidates = addCandidate(candidates, candidate);
     }
   }
   if (fromDomain && !matcher.isProtected(fromDomain)) {
     const lookalikes = matcher.lookalikes(fromDomain);
     if (lookalikes.length > 0) {
-      const imitated = [...lookalikes].sort(byId);
-      const reason = `the From domain ${fromDomain} looks like protected domain ${imitated[0].domain}`;
-      const exempting = [...matcher.trustedDomains(fromDomain, 'is_similarity')].sort(byId);
+      const imitated = sortedById(lookalikes);
+      const reason = `the From domain ${fromDomain.domain} looks like protected domain ${imitated[0].domain}`;
+      const exempting = sortedById(matcher.trustedDomains(fromDomain, 'is_similarity'));
       if (exempting.length > 0) {
-        for (const t of exempting) add('trusted_domains', t.id, 'from', t.pattern, 'exempt_similarity');
-        notes.push(`Cancelled by trusted domain ${exempting[0].id} (${quote(exempting[0].pattern)}, is_similarity): SPOOF because ${reason}.`);
+        for (const t of exempting) matches = addMatch(matches, 'trusted_domains', t.id, 'from', t.pattern, 'exempt_similarity');
+        notes = addNote(
+          notes,
+          `Cancelled by trusted domain ${exempting[0].id} (${quote(exempting[0].pattern)}, is_similarity): SPOOF because ${reason}.`,
+        );
       } else {
-        for (const d of imitated) add('domains', d.id, 'from', d.domain, 'lookalike');
-        candidates.push({ disposition: 'SPOOF', reason });
+        for (const d of imitated) matches = addMatch(matches, 'domains', d.id, 'from', d.domain, 'lookalike');
+        candidates = addCandidate(candidates, new Candidate('SPOOF', reason));
       }
     }
   }
 
   // Authentication and the content scanner.
-  if (message.authentication?.dmarc === 'fail') candidates.push({ disposition: 'SPOOF', reason: 'DMARC failed' });
-  const detections = message.detections;
+  if (prepared.dmarcFailed) candidates = addCandidate(candidates, DMARC_FAILED);
+  const detections = prepared.detections;
   if (detections) {
     for (let i = 0; i < detections.length; i++) {
       const detection = detections[i];
       if (detections.indexOf(detection) !== i) continue;
-      candidates.push({ disposition: detection, reason: `the content scanner proposed ${detection}` });
+      candidates = addCandidate(candidates, detectionCandidate(detection));
     }
   }
 
   // Precedence: blocked beats trusted; trusted clears everything else; acceptable removes SPAM/SPOOF/BULK.
-  const decision: string[] = [];
+  let decision: string[];
   let disposition: Disposition = 'NONE';
   const isBlocked = blocked.length > 0;
-  if (trusted.length > 0 && !isBlocked) {
-    decision.push(`NONE: trusted sender, ${describePolicy(trusted[0].record, trusted[0].field)}.`);
-    if (candidates.length > 0) {
-      decision.push(`Overridden by the trusted sender: ${list(candidates.map((c) => `${c.disposition} because ${c.reason}`))}.`);
-    }
+  if (trusted !== undefined && !isBlocked) {
+    decision = [`NONE: trusted sender, ${hitTexts(trusted, false).policy!}.`];
+    if (candidates !== undefined) decision.push(`Overridden by the trusted sender: ${list(candidates)}.`);
+  } else if (candidates === undefined && acceptable === undefined) {
+    // The common case: nothing to decide between.
+    decision = [NO_DETECTION];
   } else {
-    let remaining = candidates;
-    if (acceptable.length > 0) {
-      remaining = candidates.filter((c) => !REMOVED_BY_ACCEPTABLE.has(c.disposition));
-      const removed = candidates.filter((c) => REMOVED_BY_ACCEPTABLE.has(c.disposition));
-      const who = `acceptable sender, ${describePolicy(acceptable[0].record, acceptable[0].field)}`;
-      if (removed.length > 0) {
-        decision.push(`Removed by the ${who}: ${list(removed.map((c) => `${c.disposition} because ${c.reason}`))}.`);
-      }
-      if (remaining.length > 0) {
-        decision.push(`Not removed by the ${who}: it removes only SPAM, SPOOF and BULK.`);
-      }
+    let remaining: readonly Candidate[] = candidates ?? NOTHING;
+    let removedLine: string | undefined;
+    let keptLine: string | undefined;
+    if (acceptable !== undefined && remaining.length > 0) {
+      const all = remaining;
+      remaining = all.filter((c) => !removedByAcceptable(c.disposition));
+      const removed = all.filter((c) => removedByAcceptable(c.disposition));
+      const who = `acceptable sender, ${hitTexts(acceptable, false).policy!}`;
+      if (removed.length > 0) removedLine = `Removed by the ${who}: ${list(removed)}.`;
+      if (remaining.length > 0) keptLine = `Not removed by the ${who}: it removes only SPAM, SPOOF and BULK.`;
     }
     let decisive: Candidate | undefined;
-    for (const candidate of remaining) {
-      if (!decisive || SEVERITY.get(candidate.disposition)! < SEVERITY.get(decisive.disposition)!) decisive = candidate;
+    for (let i = 0; i < remaining.length; i++) {
+      const candidate = remaining[i];
+      if (decisive === undefined || severity(candidate.disposition) < severity(decisive.disposition)) decisive = candidate;
     }
-    if (decisive) {
+    if (decisive !== undefined) {
       disposition = decisive.disposition;
-      decision.unshift(`${disposition}: ${decisive.reason}.`);
-      const others = remaining.filter((c) => c !== decisive);
-      if (others.length > 0) {
-        decision.push(`Also matched, not decisive: ${list(others.map((c) => `${c.disposition} because ${c.reason}`))}.`);
-      }
+      decision = [decisive.line];
     } else {
-      decision.unshift(candidates.length > 0 ? 'NONE: every detection was removed.' : 'NONE: no detection or setting applies.');
+      decision = [candidates !== undefined ? EVERY_DETECTION_REMOVED : NO_DETECTION];
     }
-    if (isBlocked && trusted.length > 0) {
-      decision.push(`Overridden: ${describePolicy(trusted[0].record, trusted[0].field)} as a trusted sender, but a blocked sender beats trusted and acceptable senders.`);
+    if (removedLine !== undefined) decision.push(removedLine);
+    if (keptLine !== undefined) decision.push(keptLine);
+    if (remaining.length > 1) {
+      const others = remaining.filter((c) => c !== decisive);
+      decision.push(`Also matched, not decisive: ${list(others)}.`);
+    }
+    if (isBlocked && trusted !== undefined) {
+      decision.push(
+        `Overridden: ${hitTexts(trusted, false).policy!} as a trusted sender, but a blocked sender beats trusted and acceptable senders.`,
+      );
     }
   }
 
   // Sending domain restrictions: mail from the domain without TLS is dropped for everyone.
   let droppedByRestriction = false;
-  if (message.tls === false) {
-    const seen = new Set<number>();
+  if (prepared.tls === false) {
+    let seen: Set<number> | undefined;
     for (const sender of prepared.senders) {
       if (sender.field === 'reply_to' || sender.address.domain === '') continue;
-      for (const restriction of [...matcher.restrictions(sender.address.domain)].sort(byId)) {
-        add('sending_domain_restrictions', restriction.id, sender.field, restriction.domain, 'drop_without_tls');
+      const restrictions = sortedById(matcher.restrictions(sender.address));
+      for (const restriction of restrictions) {
+        matches = addMatch(matches, 'sending_domain_restrictions', restriction.id, sender.field, restriction.domain, 'drop_without_tls');
+        seen ??= new Set<number>();
         if (!seen.has(restriction.id)) {
           seen.add(restriction.id);
-          notes.push(
+          notes = addNote(
+            notes,
             `Dropped for every recipient: sending domain restriction ${restriction.id} (${quote(restriction.domain)}) requires TLS and ${sender.field} ${sender.address.raw} came without it.`,
           );
         }
@@ -333,45 +582,51 @@ export function evaluateWith(matcher: Matcher, message: Message): Verdict {
   }
 
   // Per recipient: exemption, then the protected domain's drop list.
-  const recipients: RecipientVerdict[] = [];
+  const addresses = prepared.addresses;
+  const count = addresses.length;
+  // Sized up front: most messages have one recipient, and a pushed-to array reserves room for many.
+  const recipients: RecipientVerdict[] = count === 1 ? [EMPTY_RECIPIENT] : [];
   let top: Disposition | undefined;
-  let allDropped = message.recipients.length > 0;
-  for (let index = 0; index < message.recipients.length; index++) {
-    const address = message.recipients[index];
+  let allDropped = count > 0;
+  for (let index = 0; index < count; index++) {
+    const address = addresses[index];
     const recipient = prepared.recipients[index];
-    const field = recipientField(index);
     let own = disposition;
     if (recipient) {
       const found = matcher.exemptPolicies(recipient);
       if (found.length > 0) {
-        const exempt = found.length > 1 ? [...found].sort(byId) : found;
-        for (const policy of exempt) add('allow_policies', policy.id, field, policy.pattern, 'exempt_recipient');
+        const field = recipientField(index);
+        const exempt = sortedById(found);
+        for (const policy of exempt) matches = addMatch(matches, 'allow_policies', policy.id, field, policy.pattern, 'exempt_recipient');
         own = 'NONE';
-        notes.push(`Recipient ${address}: NONE, exempt recipient (${describePolicy(exempt[0], field)}), whatever else matched.`);
+        notes = addNote(notes, `Recipient ${address}: NONE, exempt recipient (${describePolicy(exempt[0], field)}), whatever else matched.`);
       }
     }
     let action: Action = droppedByRestriction ? 'drop' : 'deliver';
     if (!droppedByRestriction && recipient !== undefined && recipient.domain !== '' && matcher.mayDrop(own)) {
-      const home = matcher.recipientDomain(recipient.domain);
+      const home = matcher.recipientDomain(recipient);
       if (home && home.drop_dispositions.includes(own)) {
         action = 'drop';
-        add('domains', home.id, field, home.domain, 'drop');
-        notes.push(`Recipient ${address}: dropped, protected domain ${home.domain} (${home.id}) drops ${own}.`);
+        matches = addMatch(matches, 'domains', home.id, recipientField(index), home.domain, 'drop');
+        notes = addNote(notes, `Recipient ${address}: dropped, protected domain ${home.domain} (${home.id}) drops ${own}.`);
       }
     }
     if (action === 'deliver') allDropped = false;
     top = top === undefined ? own : moreSevere(top, own);
-    recipients.push({ address, disposition: own, action });
+    const verdict: RecipientVerdict = { address, disposition: own, action };
+    if (count === 1) recipients[0] = verdict;
+    else recipients.push(verdict);
   }
 
-  if (matches.length > 1) matches.sort(compareMatches);
+  if (matches === undefined) matches = [];
+  else if (matches.length > 1) sortInPlace(matches, compareMatches);
   return {
-    id: message.id ?? null,
+    id: prepared.id,
     disposition: top ?? disposition,
-    action: allDropped || (message.recipients.length === 0 && droppedByRestriction) ? 'drop' : 'deliver',
+    action: allDropped || (count === 0 && droppedByRestriction) ? 'drop' : 'deliver',
     recipients,
     matches,
-    explanation: notes.length === 0 ? decision : [...decision, ...notes],
+    explanation: notes === undefined ? decision : appendAll(decision, notes),
   };
 }
 

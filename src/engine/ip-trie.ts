@@ -53,14 +53,24 @@ export class IpTrie<T> {
 
   /** Calls `onValue` for the value of every block containing the address (`bits` long). */
   collect(words: readonly number[], bits: number, onValue: (value: T) => void): void {
-    if (this.count === 0) return;
+    const found = this.find(words, bits, undefined);
+    if (found !== undefined) for (const value of found) onValue(value);
+  }
+
+  /** The values of every block containing the address (`bits` long), appended to `out`; undefined when none and no `out`. */
+  find(words: readonly number[], bits: number, out: T[] | undefined): T[] | undefined {
+    if (this.count === 0) return out;
     let node = 0;
     for (let index = 0; ; index++) {
       const slot = this.slot[node];
-      if (slot !== 0) for (const value of this.lists[slot - 1]) onValue(value);
-      if (index === bits) return;
+      if (slot !== 0) {
+        const list = this.lists[slot - 1];
+        out ??= [];
+        for (let i = 0; i < list.length; i++) out.push(list[i]);
+      }
+      if (index === bits) return out;
       node = ipBit(words, index) === 0 ? this.left[node] : this.right[node];
-      if (node === 0) return;
+      if (node === 0) return out;
     }
   }
 }
@@ -69,6 +79,10 @@ export class IpTrie<T> {
  * IPv4 blocks in one hash table per prefix length (the "prefix table"): finding every block that
  * contains an address costs one lookup per distinct prefix length in use (blocklists use a handful:
  * /32, /24, /16…), each a hash probe rather than a trie walk's chain of dependent memory reads.
+ *
+ * Large tables get a Bloom filter laid out by /16 block: every block of 16 bits or longer is marked in
+ * the 512-bit line of its /16, so the probes of one address for all its prefix lengths read one cache
+ * line instead of one each. Shorter blocks (rare, few) are looked up directly.
  */
 export class Ipv4PrefixTable<T> {
   private readonly byLength = new Map<number, Map<number, T[]>>();
@@ -76,13 +90,34 @@ export class Ipv4PrefixTable<T> {
   private lengths: number[] = [];
   private tables: Map<number, T[]>[] = [];
   private count = 0;
-  private bloom: Bloom | undefined;
+  /** The filter: `LINE_WORDS` words per line; undefined for small tables. */
+  private lines: Int32Array | undefined;
+  private lineMask = 0;
 
-  /** Called once every block is filed: large tables get a Bloom filter over (prefix length, block). */
+  /** Called once every block is filed: large tables get the filter. */
   seal(): void {
     if (this.count < BLOOM_THRESHOLD) return;
-    this.bloom = new Bloom(this.count);
-    for (const [prefix, table] of this.byLength) for (const key of table.keys()) this.bloom.add(hashNumber(key, prefix));
+    let bits = 1024;
+    while (bits < this.count * 16) bits *= 2;
+    const lines = new Int32Array(bits >>> 5);
+    this.lineMask = bits / LINE_BITS - 1;
+    for (const [prefix, table] of this.byLength) {
+      if (prefix < LINE_PREFIX) continue;
+      for (const key of table.keys()) {
+        const base = this.line(key >>> (prefix - LINE_PREFIX));
+        const hash = hashNumber(key, prefix);
+        const a = hash & (LINE_BITS - 1);
+        const b = (hash >>> 9) & (LINE_BITS - 1);
+        lines[base + (a >>> 5)] |= 1 << (a & 31);
+        lines[base + (b >>> 5)] |= 1 << (b & 31);
+      }
+    }
+    this.lines = lines;
+  }
+
+  /** First word of the filter line of a /16 block. */
+  private line(block: number): number {
+    return (hashNumber(block, LINE_SALT) & this.lineMask) * LINE_WORDS;
   }
 
   get size(): number {
@@ -106,13 +141,119 @@ export class Ipv4PrefixTable<T> {
 
   /** Calls `onValue` for the value of every block containing `address`. */
   collect(address: number, onValue: (value: T) => void): void {
+    const found = this.find(address, undefined);
+    if (found !== undefined) for (const value of found) onValue(value);
+  }
+
+  /** The values of every block containing `address`, appended to `out`; undefined when none and no `out`. */
+  find(address: number, out: T[] | undefined): T[] | undefined {
     const lengths = this.lengths;
+    const lines = this.lines;
+    const base = lines === undefined ? 0 : this.line(address >>> LINE_PREFIX);
     for (let i = 0; i < lengths.length; i++) {
       const prefix = lengths[i];
       const key = prefix === 0 ? 0 : address >>> (32 - prefix);
-      if (this.bloom !== undefined && !this.bloom.mayContain(hashNumber(key, prefix))) continue;
+      if (lines !== undefined && prefix >= LINE_PREFIX) {
+        const hash = hashNumber(key, prefix);
+        const a = hash & (LINE_BITS - 1);
+        if ((lines[base + (a >>> 5)] & (1 << (a & 31))) === 0) continue;
+        const b = (hash >>> 9) & (LINE_BITS - 1);
+        if ((lines[base + (b >>> 5)] & (1 << (b & 31))) === 0) continue;
+      }
       const list = this.tables[i].get(key);
-      if (list !== undefined) for (const value of list) onValue(value);
+      if (list !== undefined) {
+        out ??= [];
+        for (let j = 0; j < list.length; j++) out.push(list[j]);
+      }
     }
+    return out;
+  }
+}
+
+/** Filter lines: 512 bits (a 64-byte cache line), one per /16 block hash. */
+const LINE_BITS = 512;
+const LINE_WORDS = LINE_BITS / 32;
+const LINE_PREFIX = 16;
+const LINE_SALT = 99;
+
+/** Word `index` (0–3) of an IPv6 address kept to the first `prefix` bits of the address, unsigned. */
+function maskedWord(words: readonly number[], index: number, prefix: number): number {
+  const bits = prefix - 32 * index;
+  if (bits <= 0) return 0;
+  if (bits >= 32) return words[index] >>> 0;
+  return (words[index] & ~(0xffffffff >>> bits)) >>> 0;
+}
+
+/**
+ * IPv6 blocks in one hash table per prefix length, like `Ipv4PrefixTable`: an address costs one
+ * probe per prefix length in use (IPv6 lists use a few: /128, /64, /48, /32) instead of a walk of up
+ * to 128 trie nodes. A Bloom filter over (prefix length, block) answers most probes, so the key
+ * string of a block is only built when the filter cannot rule it out.
+ */
+export class Ipv6PrefixTable<T> {
+  private readonly byLength = new Map<number, Map<string, T[]>>();
+  /** Distinct prefix lengths in use, longest first, and their tables in the same order. */
+  private lengths: number[] = [];
+  private tables: Map<string, T[]>[] = [];
+  private count = 0;
+  private bloom = new Bloom(0);
+
+  get size(): number {
+    return this.count;
+  }
+
+  private static hash(words: readonly number[], prefix: number): number {
+    let hash = hashNumber(maskedWord(words, 0, prefix), prefix);
+    hash = hashNumber(maskedWord(words, 1, prefix) ^ hash, 1);
+    hash = hashNumber(maskedWord(words, 2, prefix) ^ hash, 2);
+    return hashNumber(maskedWord(words, 3, prefix) ^ hash, 3);
+  }
+
+  private static key(words: readonly number[], prefix: number): string {
+    return `${maskedWord(words, 0, prefix)}:${maskedWord(words, 1, prefix)}:${maskedWord(words, 2, prefix)}:${maskedWord(words, 3, prefix)}`;
+  }
+
+  /** Files `value` under the block of the first `prefix` bits of `words`. */
+  insert(words: readonly number[], prefix: number, value: T): void {
+    let table = this.byLength.get(prefix);
+    if (!table) {
+      table = new Map();
+      this.byLength.set(prefix, table);
+      this.lengths = [...this.byLength.keys()].sort((a, b) => b - a);
+      this.tables = this.lengths.map((length) => this.byLength.get(length)!);
+    }
+    const key = Ipv6PrefixTable.key(words, prefix);
+    const list = table.get(key);
+    if (list) list.push(value);
+    else table.set(key, [value]);
+    this.count++;
+  }
+
+  /** Called once every block is filed: builds the filter. */
+  seal(): void {
+    this.bloom = new Bloom(this.count);
+    for (const [prefix, table] of this.byLength) {
+      for (const key of table.keys()) Ipv6PrefixTable.addKey(this.bloom, key, prefix);
+    }
+  }
+
+  private static addKey(bloom: Bloom, key: string, prefix: number): void {
+    const words = key.split(':').map(Number);
+    bloom.add(Ipv6PrefixTable.hash(words, prefix));
+  }
+
+  /** The values of every block containing the address, appended to `out`; undefined when none and no `out`. */
+  find(words: readonly number[], out: T[] | undefined): T[] | undefined {
+    const lengths = this.lengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const prefix = lengths[i];
+      if (!this.bloom.mayContain(Ipv6PrefixTable.hash(words, prefix))) continue;
+      const list = this.tables[i].get(Ipv6PrefixTable.key(words, prefix));
+      if (list !== undefined) {
+        out ??= [];
+        for (let j = 0; j < list.length; j++) out.push(list[j]);
+      }
+    }
+    return out;
   }
 }

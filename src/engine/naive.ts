@@ -147,14 +147,14 @@ class NaiveMatcher implements Matcher {
     return matcher(from);
   }
 
-  isProtected(domain: string): boolean {
+  isProtected({ domain }: NormalizedAddress): boolean {
     return this.settings.domains.some((record) => {
       const protectedDomain = domainOf(record.domain);
       return protectedDomain !== undefined && isWithin(domain, protectedDomain);
     });
   }
 
-  lookalikes(domain: string): readonly EngineDomain[] {
+  lookalikes({ domain }: NormalizedAddress): readonly EngineDomain[] {
     const sender = profileOf(domain);
     if (!sender) return [];
     return this.settings.domains.filter((record) => {
@@ -164,11 +164,11 @@ class NaiveMatcher implements Matcher {
     });
   }
 
-  trustedDomains(domain: string, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[] {
+  trustedDomains({ domain }: NormalizedAddress, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[] {
     return this.settings.trusted_domains.filter((trusted) => trusted[flag] && trustedMatches(trusted, domain));
   }
 
-  restrictions(domain: string): readonly EngineSendingDomainRestriction[] {
+  restrictions({ domain }: NormalizedAddress): readonly EngineSendingDomainRestriction[] {
     return this.settings.sending_domain_restrictions.filter((restriction) => {
       const restricted = domainOf(restriction.domain);
       if (restricted === undefined || !isWithin(domain, restricted)) return false;
@@ -176,7 +176,7 @@ class NaiveMatcher implements Matcher {
     });
   }
 
-  recipientDomain(domain: string): EngineDomain | undefined {
+  recipientDomain({ domain }: NormalizedAddress): EngineDomain | undefined {
     let best: EngineDomain | undefined;
     let bestLength = -1;
     for (const record of this.settings.domains) {

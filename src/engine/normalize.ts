@@ -7,6 +7,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import RE2 from 're2';
 import { parseIpOrCidr } from '../validation/patterns.js';
+import { HASH_BITS, HASH_SEED, hashStep } from './bloom.js';
 import type { Message } from './message-schema.js';
 
 // ---------------------------------------------------------------------------------------- domains
@@ -46,31 +47,168 @@ export function normalizeDomainPattern(pattern: string): string | undefined {
 
 // -------------------------------------------------------------------------------------- addresses
 
-export interface NormalizedAddress {
-  /** As given, trimmed: what regexes see. */
-  raw: string;
-  /** Lowercase, domain in ASCII: what EMAIL patterns compare with. */
-  address: string;
+/** Suffix hashes kept per address: domains of up to this many labels need no second pass. */
+export const HASHED_LABELS = 4;
+
+/**
+ * An address read once into the forms every comparison uses, with the hashes the indexed engine's
+ * Bloom filters ask about (`hashString`, right to left: the hashes of the domain's suffixes come out
+ * on the way to the hash of the whole address, so one pass gives them all).
+ */
+export class NormalizedAddress {
+  // Every field is set once, in the constructor, in this order (`declare`: no separate definition
+  // first); what lookups of a cached recipient read comes first.
+  /** Scratch for the indexed engine: lookups it already made for this address (see compile.ts). */
+  declare exemptOwner: object | undefined;
+  declare exempt: unknown;
   /** Normalized domain (`''` when the value has no `@`). */
-  domain: string;
+  declare readonly domain: string;
+  declare nodesOwner: object | undefined;
+  declare nodes: unknown;
+  /** As given, trimmed: what regexes see. */
+  declare readonly raw: string;
+  /** Lowercase, domain in ASCII: what EMAIL patterns compare with. */
+  declare readonly address: string;
+  /** `hashString(address)` (all hashes here are `& HASH_BITS`, small integers). */
+  declare hash: number;
+  /** `hashString(domain)`. */
+  declare domainHash: number;
+  /** Labels in `domain` (0 when it is empty). */
+  declare labels: number;
+  /** `hashString` of the domain's last 1, 2, 3 and 4 labels (`com`, `example.com`, …), 0 past `labels`. */
+  declare suffix1: number;
+  declare suffix2: number;
+  declare suffix3: number;
+  declare suffix4: number;
+  /** Kept across messages (`normalizeRecipient`): what is remembered on it lives long. */
+  declare shared: boolean;
+
+  constructor(raw: string, address: string, domain: string, hash = 0, domainHash = 0, labels = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0) {
+    this.exemptOwner = undefined;
+    this.exempt = undefined;
+    this.domain = domain;
+    this.nodesOwner = undefined;
+    this.nodes = undefined;
+    this.raw = raw;
+    this.address = address;
+    this.hash = hash;
+    this.domainHash = domainHash;
+    this.labels = labels;
+    this.suffix1 = s1;
+    this.suffix2 = s2;
+    this.suffix3 = s3;
+    this.suffix4 = s4;
+    this.shared = false;
+  }
+
+  /** The hash of the domain's suffix of `labels` labels (1 to `HASHED_LABELS`). */
+  suffixHash(labels: number): number {
+    return labels === 1 ? this.suffix1 : labels === 2 ? this.suffix2 : labels === 3 ? this.suffix3 : this.suffix4;
+  }
+
+  /** Records the hash of the domain's suffix of `labels` labels. */
+  setSuffix(labels: number, hash: number): void {
+    if (labels === 1) this.suffix1 = hash;
+    else if (labels === 2) this.suffix2 = hash;
+    else if (labels === 3) this.suffix3 = hash;
+    else if (labels === 4) this.suffix4 = hash;
+  }
 }
 
-/** Already normalized: no uppercase, a plain lowercase ASCII domain after the last `@`, no trailing dot. */
-const NORMAL_ADDRESS = /^[^\sA-Z][^A-Z]*@[a-z0-9_-][a-z0-9._-]*$/;
+/** `\s` of a JavaScript regex: what `trim()` removes. */
+function isJsWhitespace(code: number): boolean {
+  return code <= 0x20
+    ? code === 0x20 || (code >= 0x09 && code <= 0x0d)
+    : code >= 0xa0 &&
+        (code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
+          code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff);
+}
+
+/** Hashes of an address whose domain (possibly `''`) ends it: the same values `readNormal` computes in its pass. */
+function hashAddress(address: NormalizedAddress): NormalizedAddress {
+  const text = address.address;
+  const start = text.length - address.domain.length;
+  let hash = HASH_SEED;
+  let labels = 0;
+  let i = text.length - 1;
+  if (address.domain !== '') {
+    labels = 1;
+    for (; i >= start; i--) {
+      const code = text.charCodeAt(i);
+      if (code === 46) address.setSuffix(labels++, hash & HASH_BITS);
+      hash = hashStep(hash, code);
+    }
+    address.setSuffix(labels, hash & HASH_BITS);
+    address.domainHash = hash & HASH_BITS;
+  }
+  for (; i >= 0; i--) hash = hashStep(hash, text.charCodeAt(i));
+  address.labels = labels;
+  address.hash = hash & HASH_BITS;
+  return address;
+}
+
+/**
+ * The common case in one pass, right to left: an address that is already normalized (no uppercase,
+ * not starting with whitespace, a plain lowercase ASCII domain after the last `@` that neither starts
+ * nor ends with a dot), read and hashed; undefined for anything else.
+ */
+function readNormal(value: string): NormalizedAddress | undefined {
+  const n = value.length;
+  let i = n - 1;
+  if (value.charCodeAt(i) === 46) return undefined;
+  let hash = HASH_SEED;
+  let labels = 1;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let code = 0;
+  // The domain: [a-z0-9._-]+ up to the last `@`.
+  for (; i >= 0; i--) {
+    code = value.charCodeAt(i);
+    // Ranges as one unsigned comparison each: a-z, 0-9 (letters and digits alternate, so two-sided
+    // range tests would mispredict).
+    if ((code - 97) >>> 0 <= 25 || (code - 48) >>> 0 <= 9 || code === 45 || code === 95) {
+      hash = hashStep(hash, code);
+    } else if (code === 46) {
+      if (labels === 1) s1 = hash & HASH_BITS;
+      else if (labels === 2) s2 = hash & HASH_BITS;
+      else if (labels === 3) s3 = hash & HASH_BITS;
+      else if (labels === 4) s4 = hash & HASH_BITS;
+      labels++;
+      hash = hashStep(hash, code);
+    } else break;
+  }
+  // An `@` after a local part of at least one character, before a domain that does not start with a dot.
+  if (i < 1 || code !== 64 || i === n - 1 || value.charCodeAt(i + 1) === 46) return undefined;
+  const at = i;
+  const domainHash = hash & HASH_BITS;
+  if (labels === 1) s1 = domainHash;
+  else if (labels === 2) s2 = domainHash;
+  else if (labels === 3) s3 = domainHash;
+  else if (labels === 4) s4 = domainHash;
+  hash = hashStep(hash, 64);
+  for (i = at - 1; i >= 0; i--) {
+    code = value.charCodeAt(i);
+    if ((code - 65) >>> 0 <= 25) return undefined; // A-Z
+    hash = hashStep(hash, code);
+  }
+  if (isJsWhitespace(code)) return undefined;
+  return new NormalizedAddress(value, value, value.slice(at + 1), hash & HASH_BITS, domainHash, labels, s1, s2, s3, s4);
+}
 
 /** Reads an address; undefined for an empty value (the null sender `<>`). */
 export function normalizeAddress(value: string | undefined): NormalizedAddress | undefined {
   if (value === undefined || value.length === 0) return undefined;
   // Fast path, the common case: nothing to lowercase, trim or encode.
-  if (NORMAL_ADDRESS.test(value) && value.charCodeAt(value.length - 1) !== 46) {
-    return { raw: value, address: value, domain: value.slice(value.lastIndexOf('@') + 1) };
-  }
+  const normal = readNormal(value);
+  if (normal !== undefined) return normal;
   const raw = value.trim();
   if (raw === '') return undefined;
   const at = raw.lastIndexOf('@');
-  if (at < 0) return { raw, address: raw.toLowerCase(), domain: '' };
+  if (at < 0) return hashAddress(new NormalizedAddress(raw, raw.toLowerCase(), ''));
   const domain = normalizeDomain(raw.slice(at + 1));
-  return { raw, address: `${raw.slice(0, at).toLowerCase()}@${domain}`, domain };
+  return hashAddress(new NormalizedAddress(raw, `${raw.slice(0, at).toLowerCase()}@${domain}`, domain));
 }
 
 const RECIPIENT_CACHE_LIMIT = 16_384;
@@ -84,6 +222,7 @@ export function normalizeRecipient(value: string): NormalizedAddress | undefined
   let address = recipientCache.get(value);
   if (address === undefined && !recipientCache.has(value)) {
     address = normalizeAddress(value);
+    if (address !== undefined) address.shared = true;
     if (recipientCache.size >= RECIPIENT_CACHE_LIMIT) recipientCache.clear();
     recipientCache.set(value, address);
   }
@@ -114,11 +253,13 @@ export function parseIpv4(value: string): number {
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < value.length; i++) {
+  const length = value.length;
+  for (let i = 0; i < length; i++) {
     const code = value.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
+    const digit = code - 48;
+    if (digit >>> 0 <= 9) {
       if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (code - 48);
+      part = part * 10 + digit;
       if (++digits > 3 || part > 255) return -1;
     } else if (code === 46) {
       if (digits === 0 || dots === 3) return -1;
@@ -157,7 +298,9 @@ export function parseIpv6Groups(value: string): number[] | undefined {
     const v4 = parseIpv4(value.slice(2));
     if (v4 >= 0) return [0, 0, 0, 0, 0, 0xffff, Math.floor(v4 / 65536), v4 % 65536];
   }
-  const groups: number[] = [];
+  // Groups are written from the start; those after a `::` are moved to the end at the close.
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  let count = 0;
   let gap = -1;
   let i = 0;
   const n = value.length;
@@ -181,26 +324,32 @@ export function parseIpv6Groups(value: string): number[] | undefined {
     if (i < n && value.charCodeAt(i) === 46) {
       // Dotted-quad tail: the last 32 bits.
       const v4 = parseIpv4(value.slice(start));
-      if (v4 < 0 || groups.length > 6) return undefined;
-      groups.push(Math.floor(v4 / 65536), v4 % 65536);
+      if (v4 < 0 || count > 6) return undefined;
+      groups[count++] = Math.floor(v4 / 65536);
+      groups[count++] = v4 % 65536;
       i = n;
       break;
     }
-    if (digits === 0 || digits > 4) return undefined;
-    groups.push(group);
+    if (digits === 0 || digits > 4 || count === 8) return undefined;
+    groups[count++] = group;
     if (i === n) break;
     if (value.charCodeAt(i) !== 58) return undefined;
     i++;
     if (i < n && value.charCodeAt(i) === 58) {
       if (gap >= 0) return undefined;
-      gap = groups.length;
+      gap = count;
       i++;
     } else if (i === n) return undefined;
   }
-  if (gap < 0) return groups.length === 8 ? groups : undefined;
-  if (groups.length > 7) return undefined;
-  const zeros = new Array<number>(8 - groups.length).fill(0);
-  return [...groups.slice(0, gap), ...zeros, ...groups.slice(gap)];
+  if (gap < 0) return count === 8 ? groups : undefined;
+  if (count > 7) return undefined;
+  // Move the groups after the gap to the end, zeros in between.
+  const shift = 8 - count;
+  for (let k = count - 1; k >= gap; k--) {
+    groups[k + shift] = groups[k];
+    groups[k] = 0;
+  }
+  return groups;
 }
 
 /** A message's sending IP; IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is read as the IPv4 address. */
@@ -285,29 +434,96 @@ export interface RegexInput {
 
 /** A message read once into the forms every rule compares. */
 export class PreparedMessage {
-  readonly from: NormalizedAddress | undefined;
-  /** envelope_from, from, reply_to: what EMAIL and DOMAIN sender patterns are checked against. */
-  readonly senders: SenderAddress[] = [];
-  readonly ip: ParsedIp | undefined;
-  readonly recipients: (NormalizedAddress | undefined)[];
+  // Every field is set once, in the constructor, in this order (`declare`: no separate definition
+  // first), so all prepared messages share one shape.
+  /** The message's fields, each read once (messages come in many shapes; this object has one). */
+  declare readonly message: Message;
+  declare readonly id: string | null;
+  declare readonly fromName: string | undefined;
+  declare readonly age: number | undefined;
+  declare readonly tls: boolean | undefined;
+  declare readonly dmarcFailed: boolean;
+  declare readonly detections: Message['detections'];
+  /** `recipients` as given. */
+  declare readonly addresses: readonly string[];
+  declare readonly envelope: NormalizedAddress | undefined;
+  declare readonly from: NormalizedAddress | undefined;
+  declare readonly replyTo: NormalizedAddress | undefined;
+  /** The sending IP when it is IPv4 (IPv4-mapped IPv6 included), as a number; -1 otherwise. */
+  declare readonly ipv4: number;
+  /** The sending IP's four words when it is IPv6. */
+  declare readonly ipv6: number[] | undefined;
+  declare readonly recipients: (NormalizedAddress | undefined)[];
   /** DMARC, SPF or DKIM passed: what `verify_sender` asks for. */
-  readonly authenticated: boolean;
-  private inputs: RegexInput[] | undefined;
+  declare readonly authenticated: boolean;
+  declare private list: SenderAddress[] | undefined;
+  declare private inputs: RegexInput[] | undefined;
+  declare private parsedIp: ParsedIp | undefined;
 
-  constructor(readonly message: Message) {
-    const from = normalizeAddress(message.from);
+  constructor(message: Message) {
+    const fromValue = message.from;
+    const envelopeValue = message.envelope_from;
+    const from = normalizeAddress(fromValue);
     // The envelope sender is usually the From address: read it once.
-    const envelope = message.envelope_from === message.from ? from : normalizeAddress(message.envelope_from);
+    const envelope = envelopeValue === fromValue ? from : normalizeAddress(envelopeValue);
     const replyTo = normalizeAddress(message.reply_to);
-    if (envelope) this.senders.push({ field: 'envelope_from', address: envelope });
-    if (from) this.senders.push({ field: 'from', address: from });
-    if (replyTo) this.senders.push({ field: 'reply_to', address: replyTo });
-    this.from = from;
-    this.ip = parseIp(message.sending_ip);
-    const recipients = message.recipients;
-    this.recipients = recipients.length === 1 ? [normalizeRecipient(recipients[0])] : recipients.map(normalizeRecipient);
+    let ipv4 = -1;
+    let ipv6: number[] | undefined;
+    const ipValue = message.sending_ip;
+    if (ipValue !== undefined) {
+      // Dotted-quad IPv4 first: the common case, read without allocating.
+      ipv4 = parseIpv4(ipValue);
+      if (ipv4 < 0) {
+        const ip = parseIp(ipValue);
+        if (ip?.v6) ipv6 = ip.words;
+        else if (ip) ipv4 = ip.words[0];
+      }
+    }
+    const addresses = message.recipients;
+    let recipients: (NormalizedAddress | undefined)[];
+    if (addresses.length === 1) recipients = [normalizeRecipient(addresses[0])];
+    else {
+      recipients = [];
+      for (let i = 0; i < addresses.length; i++) recipients.push(normalizeRecipient(addresses[i]));
+    }
     const auth = message.authentication;
+    this.message = message;
+    this.id = message.id ?? null;
+    this.fromName = message.from_name;
+    this.age = message.sender_domain_age_days;
+    this.tls = message.tls;
+    this.dmarcFailed = auth !== undefined && auth.dmarc === 'fail';
+    this.detections = message.detections;
+    this.addresses = addresses;
+    this.envelope = envelope;
+    this.from = from;
+    this.replyTo = replyTo;
+    this.ipv4 = ipv4;
+    this.ipv6 = ipv6;
+    this.recipients = recipients;
     this.authenticated = auth !== undefined && (auth.dmarc === 'pass' || auth.spf === 'pass' || auth.dkim === 'pass');
+    this.list = undefined;
+    this.inputs = undefined;
+    this.parsedIp = undefined;
+  }
+
+  /** The sending IP (as `parseIp` reads it). */
+  get ip(): ParsedIp | undefined {
+    if (this.parsedIp === undefined && (this.ipv4 >= 0 || this.ipv6 !== undefined)) {
+      this.parsedIp = this.ipv6 !== undefined ? { v6: true, words: this.ipv6 } : { v6: false, words: [this.ipv4] };
+    }
+    return this.parsedIp;
+  }
+
+  /** envelope_from, from, reply_to (those present): what EMAIL and DOMAIN sender patterns are checked against. */
+  get senders(): SenderAddress[] {
+    if (this.list) return this.list;
+    const list: SenderAddress[] = [];
+    if (this.envelope) list.push({ field: 'envelope_from', address: this.envelope });
+    if (this.from) list.push({ field: 'from', address: this.from });
+    if (this.replyTo) list.push({ field: 'reply_to', address: this.replyTo });
+    this.list = list;
+    return list;
   }
 
   /** Every non-empty sender field as given (trimmed): what sender regexes are matched against. */

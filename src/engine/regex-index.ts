@@ -142,6 +142,16 @@ function searchForm(value: string): string {
 
 type RE2Set = InstanceType<typeof RE2.Set>;
 
+const NO_REGEXES: number[] = [];
+
+/** Bits of the gram filter (8 KiB): sparse enough that most grams of a value miss it. */
+const GRAM_FILTER_BITS = 16;
+
+/** Home slot of a gram in a table of `2 ** (32 - shift)` slots (Fibonacci hashing). */
+function gramSlot(gram: number, shift: number): number {
+  return Math.imul(gram, 0x9e3779b1) >>> shift;
+}
+
 interface SetShard {
   set: RE2Set | undefined;
   indices: number[];
@@ -155,10 +165,20 @@ export class RegexIndex<T> {
   private readonly postings = new Map<number, number[]>();
   /** Per regex: the literal run its gram came from, checked before the regex runs ('' when unfiltered). */
   private literal: string[] = [];
-  /** One bit per possible gram: most grams of a value are in no posting list, and this says so cheaply. */
-  private present: Uint8Array | undefined;
+  /**
+   * The posting lists again, in an open-addressing table small enough to stay in cache (two slots
+   * per gram): every character of a value is looked up, and most grams are in no list. `gramKeys`
+   * holds the gram of each slot (-1 when empty), `gramLists` its regexes.
+   */
+  private gramKeys: Int32Array | undefined;
+  private gramLists: number[][] = [];
+  private gramShift = 32;
+  /** One bit per 16-bit hash of the grams in the table (`GRAM_FILTER_BITS`): a probe is only made on a set bit. */
+  private gramFilter = new Int32Array(0);
   private shards: SetShard[] = [];
   private seen: Int32Array = new Int32Array(0);
+  /** Scratch of `find`: the regexes whose gram a value contains, in the order found (each once). */
+  private pending: Int32Array = new Int32Array(0);
   private generation = 0;
   private built = false;
   get size(): number {
@@ -209,13 +229,30 @@ export class RegexIndex<T> {
       else this.postings.set(best, [index]);
     });
     if (this.postings.size > 0) {
-      this.present = new Uint8Array(1 << (3 * 7 - 3));
-      for (const gram of this.postings.keys()) this.present[gram >>> 3] |= 1 << (gram & 7);
+      let bits = 4;
+      while (1 << bits < this.postings.size * 2) bits++;
+      const keys = new Int32Array(1 << bits).fill(-1);
+      const lists: number[][] = new Array<number[]>(1 << bits).fill(NO_REGEXES);
+      this.gramShift = 32 - bits;
+      for (const [gram, list] of this.postings) {
+        let slot = gramSlot(gram, this.gramShift);
+        while (keys[slot] !== -1) slot = (slot + 1) & (keys.length - 1);
+        keys[slot] = gram;
+        lists[slot] = list;
+      }
+      this.gramKeys = keys;
+      this.gramLists = lists;
+      this.gramFilter = new Int32Array(1 << (GRAM_FILTER_BITS - 5));
+      for (const gram of this.postings.keys()) {
+        const bit = gramSlot(gram, 32 - GRAM_FILTER_BITS);
+        this.gramFilter[bit >>> 5] |= 1 << (bit & 31);
+      }
     }
     for (let start = 0; start < unfiltered.length; start += SET_CHUNK) {
       this.shards.push(...this.shard(unfiltered.slice(start, start + SET_CHUNK)));
     }
     this.seen = new Int32Array(this.values.length);
+    this.pending = new Int32Array(this.values.length);
   }
 
   /** RE2.Set over `indices`; halves until RE2 accepts it, down to single regexes run alone. */
@@ -237,44 +274,81 @@ export class RegexIndex<T> {
 
   /** Calls `onMatch` with the value of every regex that matches all of `value`. */
   match(value: string, onMatch: (value: T) => void): void {
+    const found = this.find(value, undefined);
+    if (found !== undefined) for (const item of found) onMatch(item);
+  }
+
+  /** The values of every regex that matches all of `value`, appended to `out`; undefined when none and no `out`. */
+  find(value: string, out: T[] | undefined): T[] | undefined {
     if (!this.built) this.build();
-    if (this.values.length === 0) return;
-    const present = this.present;
-    if (present) {
+    if (this.values.length === 0) return out;
+    const keys = this.gramKeys;
+    if (keys !== undefined) {
       if (++this.generation > 0x3fffffff) {
         this.seen.fill(0);
         this.generation = 1;
       }
       const generation = this.generation;
-      let text: string | undefined;
+      const mask = keys.length - 1;
+      const shift = this.gramShift;
+      const filter = this.gramFilter;
+      const length = value.length;
+      const pending = this.pending;
+      let count = 0;
+      // Lowercase ASCII already: its search form is the value itself.
+      let plain = true;
       // A rolling three-character code over the value, case-folded as RE2 folds into ASCII.
       let gram = 0;
       let run = 0;
-      for (let i = 0; i < value.length; i++) {
+      for (let i = 0; i < length; i++) {
         let code = value.charCodeAt(i);
-        if (code >= 65 && code <= 90) code += 32;
-        else if (code >= 128) code = code === 0x17f ? 115 : code === 0x212a ? 107 : -1;
+        if ((code - 65) >>> 0 <= 25) {
+          // A-Z
+          code += 32;
+          plain = false;
+        } else if (code >= 128) {
+          code = code === 0x17f ? 115 : code === 0x212a ? 107 : -1;
+          plain = false;
+        }
         if (code < 0) {
           run = 0;
           continue;
         }
         gram = ((gram << 7) | code) & 0x1fffff;
-        if (++run < GRAM || (present[gram >>> 3] & (1 << (gram & 7))) === 0) continue;
-        for (const index of this.postings.get(gram)!) {
+        if (++run < GRAM) continue;
+        const bit = gramSlot(gram, 32 - GRAM_FILTER_BITS);
+        if ((filter[bit >>> 5] & (1 << (bit & 31))) === 0) continue;
+        let slot = gramSlot(gram, shift);
+        let key = keys[slot];
+        while (key !== gram && key !== -1) {
+          slot = (slot + 1) & mask;
+          key = keys[slot];
+        }
+        if (key === -1) continue;
+        const list = this.gramLists[slot];
+        for (let j = 0; j < list.length; j++) {
+          const index = list[j];
           if (this.seen[index] === generation) continue;
           this.seen[index] = generation;
-          // The whole literal first: a string search is far cheaper than a call into RE2.
-          text ??= searchForm(value);
-          if (text.includes(this.literal[index]) && this.regexes[index].test(value)) onMatch(this.values[index]);
+          pending[count++] = index;
+        }
+      }
+      if (count > 0) {
+        // The whole literal first: a string search is far cheaper than a call into RE2.
+        const text = plain ? value : searchForm(value);
+        for (let j = 0; j < count; j++) {
+          const index = pending[j];
+          if (text.includes(this.literal[index]) && this.regexes[index].test(value)) (out ??= []).push(this.values[index]);
         }
       }
     }
     for (const shard of this.shards) {
       if (shard.set) {
-        for (const position of shard.set.match(value)) onMatch(this.values[shard.indices[position]]);
+        for (const position of shard.set.match(value)) (out ??= []).push(this.values[shard.indices[position]]);
       } else if (this.regexes[shard.indices[0]].test(value)) {
-        onMatch(this.values[shard.indices[0]]);
+        (out ??= []).push(this.values[shard.indices[0]]);
       }
     }
+    return out;
   }
 }

@@ -18,6 +18,7 @@
  *   foldKey('BiII Gates') === foldKey('Bill Gates');    // capital I for l
  *   foldKey('José') === foldKey('JOSE');
  */
+import { HASH_BITS, HASH_SEED, hashStep } from '../bloom.js';
 import { CONFUSABLES_COUNT, CONFUSABLES_DATA } from './confusables-data.js';
 
 /** TR39 prototype (as a string) of each source code point. */
@@ -132,6 +133,68 @@ for (let code = 0x21; code < 0x7f; code++) ASCII_FOLD[code] = foldCodePoint(Stri
 ASCII_FOLD[0x20] = ' ';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** The folded ASCII characters contain no whitespace but plain spaces: `collapse` then only folds spaces. */
+const ASCII_FOLD_PLAIN = ASCII_FOLD.every((folded, code) => code < 0x20 || !/[^\S ]/.test(folded));
+
+/** The folded character of each printable ASCII character that folds to one (not a space); -1 for the others. */
+const ASCII_FOLD_UNIT = new Int32Array(0x80).fill(-1);
+for (let code = 0x21; code < 0x7f; code++) {
+  const folded = ASCII_FOLD[code];
+  if (folded.length === 1 && folded !== ' ') ASCII_FOLD_UNIT[code] = folded.charCodeAt(0);
+}
+
+/** `foldKeyHash` when the text is not printable ASCII (its key needs `foldKey`). */
+export const FOLD_HASH_UNKNOWN = -1;
+/** `foldKeyHash` when the key is empty. */
+export const FOLD_HASH_EMPTY = -2;
+
+/**
+ * `hashString(foldKey(text)) & HASH_BITS` without building the key, for printable ASCII text (the
+ * usual display name): one pass, right to left, over the folded characters, runs of spaces collapsed
+ * and spaces at either end dropped as `collapse` does. `FOLD_HASH_EMPTY` when the key is empty,
+ * `FOLD_HASH_UNKNOWN` for other text. Lets a Bloom filter of keys turn most names away cheaply.
+ */
+export function foldKeyHash(text: string): number {
+  if (!ASCII_FOLD_PLAIN) return FOLD_HASH_UNKNOWN;
+  let hash = HASH_SEED;
+  let emitted = false;
+  let space = false;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return FOLD_HASH_UNKNOWN;
+    if (code === 0x20) {
+      space = emitted;
+      continue;
+    }
+    // Most characters fold to one character (not a space): no inner loop.
+    const unit = ASCII_FOLD_UNIT[code];
+    if (unit >= 0) {
+      if (space) {
+        hash = hashStep(hash, 0x20);
+        space = false;
+      }
+      hash = hashStep(hash, unit);
+      emitted = true;
+      continue;
+    }
+    const folded = ASCII_FOLD[code];
+    for (let j = folded.length - 1; j >= 0; j--) {
+      const unit = folded.charCodeAt(j);
+      if (unit === 0x20) {
+        space = emitted;
+        continue;
+      }
+      if (space) {
+        hash = hashStep(hash, 0x20);
+        space = false;
+      }
+      hash = hashStep(hash, unit);
+      emitted = true;
+    }
+  }
+  return emitted ? hash & HASH_BITS : FOLD_HASH_EMPTY;
+}
 
 function collapse(text: string): string {
   return text.includes('  ') || text.startsWith(' ') || text.endsWith(' ')
