@@ -5,10 +5,15 @@
  * - one domain table for every collection that names domains (sender and recipient patterns, trusted,
  *   protected and restricted domains), probed with each suffix of a message's domain
  *   (`a.b.example.com`, `b.example.com`, `example.com`), which finds the domain and every parent;
- * - IPv4 blocks in a prefix table (a hash per prefix length), IPv6 blocks in a binary trie;
+ * - IPv4 and IPv6 blocks in prefix tables (a hash per prefix length);
  * - regexes in a `RegexIndex` per list (literal prefilter, then RE2 / `RE2.Set`);
  * - impersonation names by folded skeleton; protected domains' registrable names by their ends and
  *   one-deletion variants, for lookalikes.
+ *
+ * Evaluation is the hot path (see the README's "What made it fast"): Bloom filters answer most probes
+ * from the hashes a message's addresses are read with, nothing is allocated for what does not match,
+ * and what recurs (a recipient's lookups, a sender domain's lookalike answer, a matched setting's hit
+ * and the texts naming it) is kept.
  *
  * The result is safe to share between requests (evaluation is synchronous); compile again after any
  * write to the account's settings.
@@ -62,14 +67,16 @@ const NO_SENDER_MATCHES: SenderMatches = Object.freeze({ blocked: NOTHING, allow
 interface SenderEntry {
   blocked: EngineBlockedSender | undefined;
   allowed: EngineAllowPolicy | undefined;
-  /**
-   * This setting's hit on each sender field (`fieldSlot`), made on its first match and handed out
-   * again after: the rules keep the texts naming a hit on it, so they are built once.
-   */
-  hits: SenderHit<EngineBlockedSender | EngineAllowPolicy>[] | undefined;
 }
 
-/** Index of a sender field in `SenderEntry.hits`. */
+/**
+ * The hits of the settings that matched so far, on each sender field (`fieldSlot`): made on a
+ * setting's first match and handed out again after, since the rules keep the texts naming a hit on
+ * it (built once). Kept beside the entries rather than in them: most settings never match.
+ */
+type HitCache = Map<SenderEntry, SenderHit<EngineBlockedSender | EngineAllowPolicy>[]>;
+
+/** Index of a sender field in a `HitCache` list. */
 function fieldSlot(field: RegexField): number {
   switch (field) {
     case 'envelope_from':
@@ -97,13 +104,16 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
   return list;
 }
 
-
 /** Adds the entries matched on `field` to the hit lists (created on the first hit). */
-function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField): SenderHits | undefined {
+function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField, made: HitCache): SenderHits | undefined {
   const slot = fieldSlot(field);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    const cached = (entry.hits ??= []);
+    let cached = made.get(entry);
+    if (cached === undefined) {
+      cached = [];
+      made.set(entry, cached);
+    }
     const hit = (cached[slot] ??= { record: entry.blocked ?? entry.allowed!, field, texts: undefined });
     hits ??= { blocked: NOTHING, allowed: NOTHING };
     if (entry.blocked) hits.blocked = append(hits.blocked, hit as SenderHit<EngineBlockedSender>);
@@ -118,13 +128,30 @@ interface Restriction {
   excludes: string[];
 }
 
+/** Trusted, protected and restricted domains: few, so kept apart from the sender and recipient patterns. */
+interface DomainExtra {
+  trusted?: EngineTrustedDomain[];
+  protected?: EngineDomain[];
+  restrictions?: Restriction[];
+}
+
 /** Everything filed under one domain name (one shape for all, so lookups read it in one way). */
 class DomainNode {
   senders: SenderEntry[] | undefined = undefined;
   exempt: EngineAllowPolicy[] | undefined = undefined;
-  trusted: EngineTrustedDomain[] | undefined = undefined;
-  protected: EngineDomain[] | undefined = undefined;
-  restrictions: Restriction[] | undefined = undefined;
+  extra: DomainExtra | undefined = undefined;
+
+  get trusted(): EngineTrustedDomain[] | undefined {
+    return this.extra?.trusted;
+  }
+
+  get protected(): EngineDomain[] | undefined {
+    return this.extra?.protected;
+  }
+
+  get restrictions(): Restriction[] | undefined {
+    return this.extra?.restrictions;
+  }
 
   constructor(
     readonly name: string,
@@ -146,13 +173,14 @@ class DomainNode {
 type NodeList = 'senders' | 'exempt' | 'trusted' | 'protected' | 'restrictions';
 
 function add<K extends NodeList>(node: DomainNode, key: K, value: NonNullable<DomainNode[K]>[number]): void {
-  const list = node[key] as unknown[] | undefined;
+  const holder = (key === 'senders' || key === 'exempt' ? node : (node.extra ??= {})) as unknown as Record<K, unknown[] | undefined>;
+  const list = holder[key];
   if (list) list.push(value);
-  else (node[key] as unknown[]) = [value];
+  else holder[key] = [value];
 }
 
 /**
- * Domain names of every collection in one hash map, probed with each suffix of a message's domain
+ * Domain names of every collection in one table, probed with each suffix of a message's domain
  * (`a.b.example.com`, `b.example.com`, `example.com`), which finds the domain and every parent. A
  * Bloom filter in front answers most probes: a message's addresses come with the hashes of their
  * domain's suffixes (`NormalizedAddress`), so a miss costs neither a slice nor a map probe. The walk
@@ -164,25 +192,50 @@ class DomainTable {
    * The nodes by `hashString(name) & HASH_BITS`: an address brings the hashes of its suffixes, so a
    * probe needs neither the suffix as a string nor hashing it again; the node then checks its name.
    */
-  private readonly byHash = new Map<number, DomainNode[]>();
+  private readonly byHash = new Map<number, DomainNode | DomainNode[]>();
   /** No key has fewer labels than this: shorter suffixes (the TLD) need no probe. */
   private minLabels = Infinity;
   private bloom: Bloom = new Bloom(0);
 
-  /** Called once every domain is filed: builds the Bloom filter and the hash index. */
+  /** Nodes filed. */
+  private count = 0;
+
+  /** Reads the filter words `walkAddress` will read for the address (see `CompiledMatcher.warm`). */
+  warm(address: NormalizedAddress): number {
+    if (address.nodesOwner === this || this.count === 0) return 0;
+    let sum = 0;
+    const lowest = Math.max(this.minLabels, 1);
+    for (let count = Math.min(address.labels, HASHED_LABELS); count >= lowest; count--) {
+      sum ^= this.bloom.firstWord(address.suffixHash(count));
+    }
+    return sum;
+  }
+
+  /**
+   * Called once every domain is filed: builds the Bloom filter and the hash index, which is all
+   * lookups use (the map by name is dropped).
+   */
   seal(): void {
+    this.count = this.nodes.size;
     this.bloom = new Bloom(this.nodes.size);
     for (const [key, node] of this.nodes) {
       const hash = hashString(key);
       this.bloom.add(hash);
-      push(this.byHash, hash & HASH_BITS, node);
+      // Hashes rarely collide: a node is kept as it is, a list only for a shared hash.
+      const slot = hash & HASH_BITS;
+      const present = this.byHash.get(slot);
+      if (present === undefined) this.byHash.set(slot, node);
+      else if (present instanceof DomainNode) this.byHash.set(slot, [present, node]);
+      else present.push(node);
     }
+    this.nodes.clear();
   }
 
   /** The node of the suffix of `labels` labels of `domain`, whose hash is `hash` (`& HASH_BITS`). */
   private find(hash: number, domain: string, labels: number): DomainNode | undefined {
     const nodes = this.byHash.get(hash);
     if (nodes === undefined) return undefined;
+    if (nodes instanceof DomainNode) return nodes.labels === labels && nodes.ends(domain) ? nodes : undefined;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
       if (node.labels === labels && node.ends(domain)) return node;
@@ -191,9 +244,10 @@ class DomainTable {
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.count;
   }
 
+  /** The node of `domain`, made on first use; only before `seal`. */
   node(domain: string): DomainNode {
     let node = this.nodes.get(domain);
     if (!node) {
@@ -207,7 +261,8 @@ class DomainTable {
 
   /**
    * Right to left over `domain`: at each label boundary the running hash is the hash of that suffix,
-   * so only suffixes the filter cannot rule out are cut out of the string and looked up.
+   * so only suffixes the filter cannot rule out are looked up. For domains of more labels than
+   * addresses carry hashes for.
    */
   private scan(domain: string): readonly DomainNode[] {
     let found: DomainNode[] | undefined;
@@ -218,7 +273,7 @@ class DomainTable {
       hash = hashStep(hash, domain.charCodeAt(i));
       if (i > 0 && domain.charCodeAt(i - 1) !== 46) continue;
       if (labels >= this.minLabels && bloom.mayContain(hash)) {
-        const node = this.nodes.get(i === 0 ? domain : domain.slice(i));
+        const node = this.find(hash & HASH_BITS, domain, labels);
         // Found from the shortest suffix up; most specific first means inserting at the front.
         if (node !== undefined) found = found === undefined ? nodeList(node, true) : [node].concat(found);
       }
@@ -227,12 +282,15 @@ class DomainTable {
     return found ?? NOTHING;
   }
 
-  /** `walk(address.domain)`, from the hashes the address carries, and remembered on the address. */
+  /**
+   * Nodes of the address's domain and of its parents, most specific first: from the hashes the address
+   * carries, and remembered on the address.
+   */
   walkAddress(address: NormalizedAddress): readonly DomainNode[] {
     if (address.nodesOwner === this) return address.nodes as readonly DomainNode[];
     const labels = address.labels;
     let nodes: readonly DomainNode[] = NOTHING;
-    if (labels === 0 || this.nodes.size === 0) {
+    if (labels === 0 || this.count === 0) {
       // No domain, or nothing to find.
     } else if (labels > HASHED_LABELS) {
       nodes = this.scan(address.domain);
@@ -308,6 +366,11 @@ class PatternIndex<T> {
         return cidr !== undefined;
       }
     }
+  }
+
+  /** Reads the filter words `matchAddress` will read for the address (see `CompiledMatcher.warm`). */
+  warm(address: NormalizedAddress): number {
+    return (this.bloom === undefined ? 0 : this.bloom.firstWord(address.hash)) ^ this.domains.warm(address);
   }
 
   /**
@@ -424,6 +487,9 @@ class CompiledMatcher implements Matcher {
   readonly dropped = new Set<string>();
   private droppedMask = 0;
   readonly unusable: UnusablePattern[] = [];
+  private readonly hitCache: HitCache = new Map();
+  /** Where `warm` leaves what it read. */
+  private warmth = 0;
   /** The lookalike answers of recent sender domains, by domain hash (see `lookalikes`; made on first use). */
   private lookalikeHashes: Int32Array | undefined = undefined;
   private lookalikeEntries: unknown[] | undefined = undefined;
@@ -433,13 +499,13 @@ class CompiledMatcher implements Matcher {
     const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
       this.unusable.push({ resource, id: record.id, pattern: record.pattern });
     for (const record of settings.block_senders) {
-      const entry: SenderEntry = { blocked: record, allowed: undefined, hits: undefined };
+      const entry: SenderEntry = { blocked: record, allowed: undefined };
       if (!this.senders.add(record.pattern, record.pattern_type, record.is_regex, entry)) unusable('block_senders', record);
     }
     for (const policy of settings.allow_policies) {
       let usable = true;
       if (policy.is_trusted_sender || policy.is_acceptable_sender) {
-        const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
+        const entry: SenderEntry = { blocked: undefined, allowed: policy };
         usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
       }
       if (policy.is_exempt_recipient) {
@@ -488,7 +554,34 @@ class CompiledMatcher implements Matcher {
     this.domainTable.seal();
   }
 
+  /**
+   * Starts the memory reads of a message's lookups all at once, before any of them. At large sizes
+   * the first read of each probe (a Bloom filter word, the lookalike cache) misses the CPU caches;
+   * issued together, the misses overlap instead of waiting one after the other, and the lookups that
+   * follow find their lines in cache. The words read are folded into a field so that the compiler
+   * keeps the reads.
+   */
+  private warm(message: PreparedMessage): void {
+    let sum = 0;
+    const from = message.from;
+    if (from !== undefined) {
+      sum ^= this.senders.warm(from);
+      if (from.labels > 0 && this.lookalikeHashes !== undefined && this.lookalikeEntries !== undefined) {
+        // The set's hashes, and the domain its first entry holds (the usual hit).
+        const set = (from.domainHash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_WAYS;
+        sum ^= this.lookalikeHashes[set];
+        const cached = this.lookalikeEntries[2 * set];
+        if (typeof cached === 'string') sum ^= cached.length;
+      }
+    }
+    const envelope = message.envelope;
+    if (envelope !== undefined && envelope !== from) sum ^= this.senders.warm(envelope);
+    if (message.ipv4 >= 0) sum ^= this.senders.v4.lineWord(message.ipv4);
+    this.warmth = sum;
+  }
+
   senderMatches(message: PreparedMessage): SenderMatches {
+    this.warm(message);
     // Most messages match nothing: the hit lists are only allocated once something matches.
     const index = this.senders;
     let hits: SenderHits | undefined;
@@ -497,11 +590,11 @@ class CompiledMatcher implements Matcher {
     const from = message.from;
     const replyTo = message.replyTo;
     const envelopeEntries = envelope === undefined ? undefined : index.matchAddress(envelope);
-    if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from');
+    if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from', this.hitCache);
     let fromEntries: readonly SenderEntry[] | undefined;
     if (from !== undefined) {
       fromEntries = envelope !== undefined && envelope.address === from.address ? envelopeEntries : index.matchAddress(from);
-      if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from');
+      if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from', this.hitCache);
     }
     if (replyTo !== undefined) {
       const entries =
@@ -510,11 +603,11 @@ class CompiledMatcher implements Matcher {
           : envelope !== undefined && envelope.address === replyTo.address
             ? envelopeEntries
             : index.matchAddress(replyTo);
-      if (entries !== undefined) hits = emit(hits, entries, 'reply_to');
+      if (entries !== undefined) hits = emit(hits, entries, 'reply_to', this.hitCache);
     }
     const entries =
       message.ipv4 >= 0 ? index.v4.find(message.ipv4, undefined) : message.ipv6 !== undefined ? index.v6.find(message.ipv6, undefined) : undefined;
-    if (entries !== undefined) hits = emit(hits, entries, 'sending_ip');
+    if (entries !== undefined) hits = emit(hits, entries, 'sending_ip', this.hitCache);
     if (index.regexes.size > 0) hits = this.senderRegexes(message, hits);
     return hits === undefined ? NO_SENDER_MATCHES : hits;
   }
@@ -529,11 +622,11 @@ class CompiledMatcher implements Matcher {
     const from = message.from;
     const replyTo = message.replyTo;
     const envelopeFound = envelope === undefined ? undefined : regexes.find(envelope.raw, undefined);
-    if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from');
+    if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from', this.hitCache);
     let fromFound: SenderEntry[] | undefined;
     if (from !== undefined) {
       fromFound = envelope !== undefined && envelope.raw === from.raw ? envelopeFound : regexes.find(from.raw, undefined);
-      if (fromFound !== undefined) hits = emit(hits, fromFound, 'from');
+      if (fromFound !== undefined) hits = emit(hits, fromFound, 'from', this.hitCache);
     }
     if (replyTo !== undefined) {
       const found =
@@ -542,17 +635,17 @@ class CompiledMatcher implements Matcher {
           : envelope !== undefined && envelope.raw === replyTo.raw
             ? envelopeFound
             : regexes.find(replyTo.raw, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'reply_to');
+      if (found !== undefined) hits = emit(hits, found, 'reply_to', this.hitCache);
     }
     const ip = message.message.sending_ip?.trim();
     if (ip) {
       const found = regexes.find(ip, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'sending_ip');
+      if (found !== undefined) hits = emit(hits, found, 'sending_ip', this.hitCache);
     }
     const helo = message.message.helo?.trim();
     if (helo) {
       const found = regexes.find(helo, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'helo');
+      if (found !== undefined) hits = emit(hits, found, 'helo', this.hitCache);
     }
     return hits;
   }
@@ -595,7 +688,6 @@ class CompiledMatcher implements Matcher {
 
   lookalikes(address: NormalizedAddress): readonly EngineDomain[] {
     if (this.protectedEntries.length === 0) return NOTHING;
-    const domain = address.domain;
     // Sender domains repeat a lot: answers are cached by domain hash, in four-way sets. The hashes of
     // a set sit side by side in a small typed array (one read tells whether the domain may be there);
     // each entry's domain and answer sit side by side in another.
@@ -609,8 +701,9 @@ class CompiledMatcher implements Matcher {
       // The domain ends the address. `endsWith` reads strings of any representation in place, while
       // `===` on two sliced strings (a domain is cut out of its address) calls into the runtime.
       const cached = entries[2 * entry] as string;
-      if (cached.length === domain.length && text.endsWith(cached)) return entries[2 * entry + 1] as readonly EngineDomain[];
+      if (cached.length === address.domainLength && text.endsWith(cached)) return entries[2 * entry + 1] as readonly EngineDomain[];
     }
+    const domain = address.domain;
     const found = this.findLookalikes(domain);
     // The sets' entries are replaced in turn.
     const entry = set + (this.lookalikeTurns[hash & (LOOKALIKE_SETS - 1)]++ & (LOOKALIKE_WAYS - 1));

@@ -273,6 +273,7 @@ function removedByAcceptable(disposition: Disposition): boolean {
 class Candidate {
   private decides: string | undefined = undefined;
   private cause: string | undefined = undefined;
+  private also: string | undefined = undefined;
 
   constructor(
     readonly disposition: Disposition,
@@ -287,6 +288,11 @@ class Candidate {
   /** `SPOOF because DMARC failed`: how lists of other candidates name it. */
   get because(): string {
     return (this.cause ??= `${this.disposition} because ${this.reason}`);
+  }
+
+  /** The explanation line naming this candidate as the only other one that matched. */
+  get alsoLine(): string {
+    return (this.also ??= `Also matched, not decisive: ${this.because}.`);
   }
 }
 
@@ -469,7 +475,7 @@ export function evaluateWith(matcher: Matcher, message: Message): Verdict {
   // Detections on the From domain: age and lookalikes, each cancelled by a trusted domain. The
   // domain-level questions are asked about the From address when it has a domain.
   const age = prepared.age;
-  const fromDomain = from !== undefined && from.domain !== '' ? from : undefined;
+  const fromDomain = from !== undefined && from.labels > 0 ? from : undefined;
   if (age !== undefined && age < RECENT_SUSPICIOUS_DAYS) {
     const candidate = ageCandidate(age);
     const exempting = fromDomain ? sortedById(matcher.trustedDomains(fromDomain, 'is_recent')) : NOTHING;
@@ -548,7 +554,10 @@ export function evaluateWith(matcher: Matcher, message: Message): Verdict {
     }
     if (removedLine !== undefined) decision.push(removedLine);
     if (keptLine !== undefined) decision.push(keptLine);
-    if (remaining.length > 1) {
+    if (remaining.length === 2) {
+      // The usual case (a sender matched on two fields, or one more detection): a line kept on the candidate.
+      decision.push((remaining[0] === decisive ? remaining[1] : remaining[0]).alsoLine);
+    } else if (remaining.length > 2) {
       const others = remaining.filter((c) => c !== decisive);
       decision.push(`Also matched, not decisive: ${list(others)}.`);
     }
@@ -603,7 +612,7 @@ export function evaluateWith(matcher: Matcher, message: Message): Verdict {
       }
     }
     let action: Action = droppedByRestriction ? 'drop' : 'deliver';
-    if (!droppedByRestriction && recipient !== undefined && recipient.domain !== '' && matcher.mayDrop(own)) {
+    if (!droppedByRestriction && recipient !== undefined && recipient.labels > 0 && matcher.mayDrop(own)) {
       const home = matcher.recipientDomain(recipient);
       if (home && home.drop_dispositions.includes(own)) {
         action = 'drop';

@@ -61,8 +61,10 @@ export class NormalizedAddress {
   /** Scratch for the indexed engine: lookups it already made for this address (see compile.ts). */
   declare exemptOwner: object | undefined;
   declare exempt: unknown;
-  /** Normalized domain (`''` when the value has no `@`). */
-  declare readonly domain: string;
+  /** `domain`, once asked for (most lookups of most messages only need its hashes). */
+  declare private domainText: string | undefined;
+  /** Where the domain starts in `address` (its length when there is none). */
+  declare readonly domainStart: number;
   declare nodesOwner: object | undefined;
   declare nodes: unknown;
   /** As given, trimmed: what regexes see. */
@@ -83,10 +85,27 @@ export class NormalizedAddress {
   /** Kept across messages (`normalizeRecipient`): what is remembered on it lives long. */
   declare shared: boolean;
 
-  constructor(raw: string, address: string, domain: string, hash = 0, domainHash = 0, labels = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0) {
+  /**
+   * `domain` is the normalized domain, or undefined when it is the end of `address` from `domainStart`
+   * on (cut out when first asked for).
+   */
+  constructor(
+    raw: string,
+    address: string,
+    domain: string | undefined,
+    domainStart: number,
+    hash = 0,
+    domainHash = 0,
+    labels = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+  ) {
     this.exemptOwner = undefined;
     this.exempt = undefined;
-    this.domain = domain;
+    this.domainText = domain;
+    this.domainStart = domainStart;
     this.nodesOwner = undefined;
     this.nodes = undefined;
     this.raw = raw;
@@ -99,6 +118,16 @@ export class NormalizedAddress {
     this.suffix3 = s3;
     this.suffix4 = s4;
     this.shared = false;
+  }
+
+  /** Normalized domain (`''` when the value has no `@`). */
+  get domain(): string {
+    return (this.domainText ??= this.address.slice(this.domainStart));
+  }
+
+  /** `domain.length`, without cutting the domain out. */
+  get domainLength(): number {
+    return this.address.length - this.domainStart;
   }
 
   /** The hash of the domain's suffix of `labels` labels (1 to `HASHED_LABELS`). */
@@ -194,7 +223,7 @@ function readNormal(value: string): NormalizedAddress | undefined {
     hash = hashStep(hash, code);
   }
   if (isJsWhitespace(code)) return undefined;
-  return new NormalizedAddress(value, value, value.slice(at + 1), hash & HASH_BITS, domainHash, labels, s1, s2, s3, s4);
+  return new NormalizedAddress(value, value, undefined, at + 1, hash & HASH_BITS, domainHash, labels, s1, s2, s3, s4);
 }
 
 /** Reads an address; undefined for an empty value (the null sender `<>`). */
@@ -206,9 +235,13 @@ export function normalizeAddress(value: string | undefined): NormalizedAddress |
   const raw = value.trim();
   if (raw === '') return undefined;
   const at = raw.lastIndexOf('@');
-  if (at < 0) return hashAddress(new NormalizedAddress(raw, raw.toLowerCase(), ''));
+  if (at < 0) {
+    const address = raw.toLowerCase();
+    return hashAddress(new NormalizedAddress(raw, address, '', address.length));
+  }
   const domain = normalizeDomain(raw.slice(at + 1));
-  return hashAddress(new NormalizedAddress(raw, `${raw.slice(0, at).toLowerCase()}@${domain}`, domain));
+  const address = `${raw.slice(0, at).toLowerCase()}@${domain}`;
+  return hashAddress(new NormalizedAddress(raw, address, domain, address.length - domain.length));
 }
 
 const RECIPIENT_CACHE_LIMIT = 16_384;
@@ -288,6 +321,13 @@ function fromIpaddr(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): ParsedC
   return { v6: false, words: [((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0], prefix };
 }
 
+/** The value of each ASCII hexadecimal digit; -1 for other characters. */
+const HEX = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) {
+  HEX[digit.toString(16).charCodeAt(0)] = digit;
+  HEX[digit.toString(16).toUpperCase().charCodeAt(0)] = digit;
+}
+
 /**
  * IPv6 text (RFC 4291: hex groups, one `::`, an optional dotted-quad tail) as eight 16-bit groups;
  * undefined when `value` is not one. Hand-written because ipaddr.js takes about 15 µs per address.
@@ -316,7 +356,7 @@ export function parseIpv6Groups(value: string): number[] | undefined {
     const start = i;
     for (; i < n && digits <= 4; i++) {
       const code = value.charCodeAt(i);
-      const hex = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1;
+      const hex = code < 128 ? HEX[code] : -1;
       if (hex < 0) break;
       group = group * 16 + hex;
       digits++;

@@ -177,8 +177,10 @@ export class RegexIndex<T> {
   private gramFilter = new Int32Array(0);
   private shards: SetShard[] = [];
   private seen: Int32Array = new Int32Array(0);
-  /** Scratch of `find`: the regexes whose gram a value contains, in the order found (each once). */
-  private pending: Int32Array = new Int32Array(0);
+  /** Per regex: where its gram starts in its literal. */
+  private offset: Int32Array = new Int32Array(0);
+  /** Scratch of `find`: the regexes whose gram a value contains, each with where its literal would start. */
+  private readonly pending: number[] = [];
   private generation = 0;
   private built = false;
   get size(): number {
@@ -209,6 +211,7 @@ export class RegexIndex<T> {
     }
     const unfiltered: number[] = [];
     this.literal = literals.map(() => '');
+    this.offset = new Int32Array(literals.length);
     literals.forEach((runs, index) => {
       let best = -1;
       for (const run of runs) {
@@ -224,6 +227,10 @@ export class RegexIndex<T> {
         unfiltered.push(index);
         return;
       }
+      const literal = this.literal[index];
+      let at = 0;
+      while (gramCode(literal, at) !== best) at++;
+      this.offset[index] = at;
       const list = this.postings.get(best);
       if (list) list.push(index);
       else this.postings.set(best, [index]);
@@ -252,7 +259,6 @@ export class RegexIndex<T> {
       this.shards.push(...this.shard(unfiltered.slice(start, start + SET_CHUNK)));
     }
     this.seen = new Int32Array(this.values.length);
-    this.pending = new Int32Array(this.values.length);
   }
 
   /** RE2.Set over `indices`; halves until RE2 accepts it, down to single regexes run alone. */
@@ -325,21 +331,32 @@ export class RegexIndex<T> {
           key = keys[slot];
         }
         if (key === -1) continue;
+        // Each regex filed under this gram, with where its literal would start in the value.
         const list = this.gramLists[slot];
         for (let j = 0; j < list.length; j++) {
           const index = list[j];
-          if (this.seen[index] === generation) continue;
-          this.seen[index] = generation;
           pending[count++] = index;
+          pending[count++] = i - (GRAM - 1) - this.offset[index];
         }
       }
-      if (count > 0) {
-        // The whole literal first: a string search is far cheaper than a call into RE2.
-        const text = plain ? value : searchForm(value);
-        for (let j = 0; j < count; j++) {
-          const index = pending[j];
-          if (text.includes(this.literal[index]) && this.regexes[index].test(value)) (out ??= []).push(this.values[index]);
+      // The whole literal before the regex: a string comparison is far cheaper than a call into RE2.
+      // A value in lowercase ASCII is its own search form, and a literal that occurs in it occurs
+      // where its gram was seen: only those places are compared, the first character first.
+      const text = plain || count === 0 ? value : searchForm(value);
+      for (let j = 0; j < count; j += 2) {
+        const index = pending[j];
+        if (this.seen[index] === generation) continue;
+        const literal = this.literal[index];
+        if (plain) {
+          const start = pending[j + 1];
+          if (start < 0 || start + literal.length > length || value.charCodeAt(start) !== literal.charCodeAt(0)) continue;
+          if (!value.startsWith(literal, start)) continue;
+        } else if (!text.includes(literal)) {
+          this.seen[index] = generation;
+          continue;
         }
+        this.seen[index] = generation;
+        if (this.regexes[index].test(value)) (out ??= []).push(this.values[index]);
       }
     }
     for (const shard of this.shards) {

@@ -4,12 +4,14 @@
  * kept across messages (lookalike answers, lookups remembered on cached recipients).
  */
 import fc from 'fast-check';
+import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { HASH_BITS, hashString } from '../../src/engine/bloom.js';
 import { compileSettings } from '../../src/engine/compile.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { IpTrie, Ipv6PrefixTable } from '../../src/engine/ip-trie.js';
 import { naiveEvaluate } from '../../src/engine/naive.js';
+import { RegexIndex } from '../../src/engine/regex-index.js';
 import { HASHED_LABELS, normalizeAddress, normalizeDomain, parseCidr, parseIp } from '../../src/engine/normalize.js';
 import { FOLD_HASH_EMPTY, FOLD_HASH_UNKNOWN, foldKey, foldKeyHash } from '../../src/engine/skeleton/skeleton.js';
 import type { AccountSettings, Message } from '../../src/engine/types.js';
@@ -87,6 +89,34 @@ describe('folded name hashes', () => {
   });
 });
 
+describe('regex literals found where their gram is', () => {
+  // Literals that repeat their own grams (`aaaa`, `abab`), values in lowercase ASCII (the position
+  // check) and not (the search-form check).
+  const piece = fc.constantFrom('a', 'b', 'ab', 'aaa', 'abab', '.', '@', 'x', 'mail', '1', 'A', 'ſ');
+  const literal = fc.array(fc.constantFrom('a', 'b', 'ab', 'aa', '@', '.', 'x', 'mail', '1'), { minLength: 2, maxLength: 4 }).map((p) => p.join(''));
+  const escape = (text: string) => text.replace(/[.]/g, '\\.');
+
+  it('finds exactly the regexes that match', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(literal, fc.constantFrom('.*', '[a-z]*', '')), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), { maxLength: 10 }),
+        (specs, values) => {
+          const index = new RegexIndex<number>();
+          const patterns = specs.map(([text, around]) => `${around}${escape(text)}${around}`);
+          patterns.forEach((pattern, id) => index.add(pattern, id));
+          index.build();
+          for (const value of [...values, ...specs.map(([text]) => `z${text}${text}z`), ...specs.map(([text]) => text)]) {
+            const expected = patterns.map((pattern, id) => (new RE2(`^(?:${pattern})$`, 'i').test(value) ? id : -1)).filter((id) => id >= 0);
+            expect((index.find(value, undefined) ?? []).sort((a, b) => a - b), `${value} ${patterns.join(' ')}`).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('IPv6 prefix table', () => {
   const group = fc.constantFrom('0', '1', 'db8', '2001', 'abcd', 'ffff', '8000');
   const address = fc.array(group, { minLength: 8, maxLength: 8 }).map((groups) => groups.join(':'));
@@ -140,8 +170,9 @@ describe('caches and memos kept across messages', () => {
       const name = variants(protectedNames[i % protectedNames.length])[i % 6];
       domains.push(i % 3 === 0 ? `${name}.com` : `${name}${i}.${['com', 'net', 'co.uk'][i % 3]}`);
     }
-    for (const pass of [0, 1]) {
-      for (let i = pass; i < domains.length; i += 7) {
+    // All of them once (more domains than the cache holds), then some again.
+    for (const step of [1, 5]) {
+      for (let i = 0; i < domains.length; i += step) {
         const message: Message = { from: `ceo@${domains[i]}`, recipients: ['a@example.com'], authentication: { dmarc: 'fail' } };
         expect(evaluate(compiled, message)).toEqual(naiveEvaluate(account, message));
       }
