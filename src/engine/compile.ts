@@ -577,6 +577,14 @@ class CompiledMatcher implements Matcher {
     const envelope = message.envelope;
     if (envelope !== undefined && envelope !== from) sum ^= this.senders.warm(envelope);
     if (message.ipv4 >= 0) sum ^= this.senders.v4.lineWord(message.ipv4);
+    // The display name's characters and the recipients' remembered lookups come next.
+    const name = message.fromName;
+    if (name !== undefined && name.length > 0) sum ^= name.charCodeAt(0);
+    const recipients = message.recipients;
+    for (let i = 0; i < recipients.length && i < 4; i++) {
+      const recipient = recipients[i];
+      if (recipient !== undefined && recipient.exemptOwner === this) sum ^= i + 1;
+    }
     this.warmth = sum;
   }
 
