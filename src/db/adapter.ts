@@ -24,8 +24,11 @@ export interface StoreAdapter {
   isUnavailable(error: unknown): boolean;
   /** A column expression that sorts byte-wise, the same on every engine whatever the database collation. */
   sortable(column: string): Expression<unknown>;
-  /** Creates the index that serves `account_id = ? ORDER BY sortable(column), id` (migration step). */
-  createSortIndex(db: AnyDb, table: string, column: string): Promise<void>;
+  /**
+   * Creates the index that serves `account_id = ? [AND prefix = ?...] ORDER BY sortable(column), id`
+   * (migration step); `prefix` names equality-filtered columns placed before the sort key.
+   */
+  createSortIndex(db: AnyDb, table: string, column: string, prefix?: string[]): Promise<void>;
   /** Creates the substring-search index of `table` over `columns` (migration step). */
   createSearchIndex(db: AnyDb, table: string, columns: string[]): Promise<void>;
   /**
@@ -71,8 +74,9 @@ export const sqliteAdapter: StoreAdapter = {
   isUnavailable: (error) => errorCode(error) === 'SQLITE_BUSY',
   // SQLite compares text byte-wise (BINARY) unless told otherwise.
   sortable: (column) => sql.ref(column),
-  async createSortIndex(db, table, column) {
-    await db.schema.createIndex(`${table}_${column}_sort`).on(table).columns(['account_id', column, 'id']).execute();
+  async createSortIndex(db, table, column, prefix = []) {
+    const name = [table, ...prefix, column, 'sort'].join('_');
+    await db.schema.createIndex(name).on(table).columns(['account_id', ...prefix, column, 'id']).execute();
   },
   // An external-content FTS5 table with the trigram tokenizer, kept in step by triggers.
   async createSearchIndex(db, table, columns) {
@@ -120,8 +124,10 @@ export const postgresAdapter: StoreAdapter = {
     return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/.test(message);
   },
   sortable: (column) => sql`${sql.ref(column)} collate "C"`,
-  async createSortIndex(db, table, column) {
-    await sql.raw(`create index ${table}_${column}_sort on ${table} (account_id, (${column} collate "C"), id)`).execute(db);
+  async createSortIndex(db, table, column, prefix = []) {
+    const name = [table, ...prefix, column, 'sort'].join('_');
+    const leading = ['account_id', ...prefix].join(', ');
+    await sql.raw(`create index ${name} on ${table} (${leading}, (${column} collate "C"), id)`).execute(db);
   },
   // pg_trgm GIN indexes on lower(column) serve `lower(column) LIKE '%term%'`.
   async createSearchIndex(db, table, columns) {

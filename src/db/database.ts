@@ -14,6 +14,7 @@ import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
 import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
 import { searchIndexesAndCountsMigration } from './migrations/0003-search-indexes-and-counts.js';
 import { sortIndexesMigration } from './migrations/0004-sort-indexes.js';
+import { patternTypeSortIndexesMigration } from './migrations/0005-pattern-type-sort-indexes.js';
 
 export interface Database {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -46,6 +47,7 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0002-tokens-and-audit-log': tokensAndAuditLogMigration(adapter),
     '0003-search-indexes-and-counts': searchIndexesAndCountsMigration(adapter),
     '0004-sort-indexes': sortIndexesMigration(adapter),
+    '0005-pattern-type-sort-indexes': patternTypeSortIndexesMigration(adapter),
   };
 }
 
