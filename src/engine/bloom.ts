@@ -54,14 +54,6 @@ export class Bloom {
     this.words[b >>> 5] |= 1 << (b & 31);
   }
 
-  /**
-   * The word `mayContain` reads first, for warming the cache ahead of the probe (see
-   * `CompiledMatcher.warm`).
-   */
-  firstWord(full: number): number {
-    return this.words[((full & HASH_BITS) & this.mask) >>> 5];
-  }
-
   mayContain(full: number): boolean {
     const hash = full & HASH_BITS;
     const a = hash & this.mask;

@@ -200,16 +200,6 @@ class DomainTable {
   /** Nodes filed. */
   private count = 0;
 
-  /** Reads the filter words `walkAddress` will read for the address (see `CompiledMatcher.warm`). */
-  warm(address: NormalizedAddress): number {
-    if (address.nodesOwner === this || this.count === 0) return 0;
-    let sum = 0;
-    const lowest = Math.max(this.minLabels, 1);
-    for (let count = Math.min(address.labels, HASHED_LABELS); count >= lowest; count--) {
-      sum ^= this.bloom.firstWord(address.suffixHash(count));
-    }
-    return sum;
-  }
 
   /**
    * Called once every domain is filed: builds the Bloom filter and the hash index, which is all
@@ -368,11 +358,6 @@ class PatternIndex<T> {
     }
   }
 
-  /** Reads the filter words `matchAddress` will read for the address (see `CompiledMatcher.warm`). */
-  warm(address: NormalizedAddress): number {
-    return (this.bloom === undefined ? 0 : this.bloom.firstWord(address.hash)) ^ this.domains.warm(address);
-  }
-
   /**
    * Values filed under the exact address, its domain or a parent domain; undefined when none. Read
    * only: when one list holds them all, it is the index's own.
@@ -488,8 +473,6 @@ class CompiledMatcher implements Matcher {
   private droppedMask = 0;
   readonly unusable: UnusablePattern[] = [];
   private readonly hitCache: HitCache = new Map();
-  /** Where `warm` leaves what it read. */
-  private warmth = 0;
   /** The lookalike answers of recent sender domains, by domain hash (see `lookalikes`; made on first use). */
   private lookalikeHashes: Int32Array | undefined = undefined;
   private lookalikeEntries: unknown[] | undefined = undefined;
@@ -554,42 +537,7 @@ class CompiledMatcher implements Matcher {
     this.domainTable.seal();
   }
 
-  /**
-   * Starts the memory reads of a message's lookups all at once, before any of them. At large sizes
-   * the first read of each probe (a Bloom filter word, the lookalike cache) misses the CPU caches;
-   * issued together, the misses overlap instead of waiting one after the other, and the lookups that
-   * follow find their lines in cache. The words read are folded into a field so that the compiler
-   * keeps the reads.
-   */
-  private warm(message: PreparedMessage): void {
-    let sum = 0;
-    const from = message.from;
-    if (from !== undefined) {
-      sum ^= this.senders.warm(from);
-      if (from.labels > 0 && this.lookalikeHashes !== undefined && this.lookalikeEntries !== undefined) {
-        // The set's hashes, and the domain its first entry holds (the usual hit).
-        const set = (from.domainHash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_WAYS;
-        sum ^= this.lookalikeHashes[set];
-        const cached = this.lookalikeEntries[2 * set];
-        if (typeof cached === 'string') sum ^= cached.length;
-      }
-    }
-    const envelope = message.envelope;
-    if (envelope !== undefined && envelope !== from) sum ^= this.senders.warm(envelope);
-    if (message.ipv4 >= 0) sum ^= this.senders.v4.lineWord(message.ipv4);
-    // The display name's characters and the recipients' remembered lookups come next.
-    const name = message.fromName;
-    if (name !== undefined && name.length > 0) sum ^= name.charCodeAt(0);
-    const recipients = message.recipients;
-    for (let i = 0; i < recipients.length && i < 4; i++) {
-      const recipient = recipients[i];
-      if (recipient !== undefined && recipient.exemptOwner === this) sum ^= i + 1;
-    }
-    this.warmth = sum;
-  }
-
   senderMatches(message: PreparedMessage): SenderMatches {
-    this.warm(message);
     // Most messages match nothing: the hit lists are only allocated once something matches.
     const index = this.senders;
     let hits: SenderHits | undefined;

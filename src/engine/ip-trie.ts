@@ -1,4 +1,8 @@
 /**
+ * CIDR blocks, found by address. The engine uses the prefix tables (`Ipv4PrefixTable`,
+ * `Ipv6PrefixTable`): one hash probe per prefix length in use, behind a Bloom filter. `IpTrie` is the
+ * simpler structure they are checked against.
+ *
  * A binary trie of CIDR blocks: `collect` walks an address's bits from the top and gathers the values
  * of every block on the way, so finding all blocks that contain an address costs at most 32 (IPv4) or
  * 128 (IPv6) steps whatever the number of blocks. Children are kept in typed arrays that double as
@@ -118,11 +122,6 @@ export class Ipv4PrefixTable<T> {
   /** First word of the filter line of a /16 block. */
   private line(block: number): number {
     return (hashNumber(block, LINE_SALT) & this.lineMask) * LINE_WORDS;
-  }
-
-  /** A word of the filter line `find` reads for `address`, for warming the cache ahead of it; 0 without a filter. */
-  lineWord(address: number): number {
-    return this.lines === undefined ? 0 : this.lines[this.line(address >>> LINE_PREFIX)];
   }
 
   get size(): number {

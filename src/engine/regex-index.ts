@@ -8,6 +8,9 @@
  * runs the few regexes whose piece it contains — the idea of RE2's FilteredRE2. Regexes without a
  * usable literal (alternations at the top, classes only) go into `RE2.Set`s that every value runs.
  *
+ * A value is scanned once: each of its three-character pieces is looked up in a small open-addressing
+ * table (behind a 64 Kibit filter), and a candidate's literal is compared where its piece was seen.
+ *
  * Matching stays exact: a regex is only skipped when the value cannot contain its required literal,
  * and every candidate is confirmed by the regex itself.
  */
