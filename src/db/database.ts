@@ -7,9 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js';
+import { GroupCommitSqliteDialect } from './sqlite-driver.js';
 import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
 import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
 import { searchIndexesAndCountsMigration } from './migrations/0003-search-indexes-and-counts.js';
@@ -69,12 +70,19 @@ function openSqlite(path: string): Database {
   const memory = path === ':memory:';
   const file = memory ? path : resolve(path);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
-  const connection = new SQLite(file);
-  connection.pragma('journal_mode = WAL');
+  const writer = new SQLite(file);
+  writer.pragma('journal_mode = WAL');
   // FULL: every commit is fsynced before the response is sent, so a power loss keeps answered writes.
-  connection.pragma('synchronous = FULL');
-  connection.pragma('busy_timeout = 5000');
-  const db = new Kysely({ dialect: new SqliteDialect({ database: connection }) });
+  // Concurrent transactions share their fsync (group commit, see sqlite-driver.ts).
+  writer.pragma('synchronous = FULL');
+  writer.pragma('busy_timeout = 5000');
+  // Reads run on a connection of their own: in WAL mode it sees only committed, durable data.
+  const reader = memory ? writer : new SQLite(file);
+  if (reader !== writer) {
+    reader.pragma('busy_timeout = 5000');
+    reader.pragma('query_only = true');
+  }
+  const db = new Kysely({ dialect: new GroupCommitSqliteDialect(writer, reader) });
   return {
     db,
     adapter: sqliteAdapter,

@@ -1,0 +1,311 @@
+/**
+ * Kysely's SQLite dialect with the driver replaced by one built for a server:
+ *
+ * - **Group commit.** Every commit is fsynced (`synchronous = FULL`), and an fsync costs far more
+ *   than the statements it makes durable. Transactions therefore run one at a time, as before, but
+ *   each inside a SAVEPOINT of one shared write transaction; the COMMIT (one fsync) happens once no
+ *   transaction is waiting for the writer, on the next turn of the event loop, and only then do the
+ *   transactions it holds resolve. A response is still only sent once its change is on disk; the
+ *   requests that arrived together share the fsync. A transaction that fails rolls back to its own
+ *   savepoint and leaves the others in the group alone.
+ * - **A reader connection.** Statements outside a transaction that only read run on a second
+ *   connection, which in WAL mode sees the last commit and never the group still being written. So
+ *   nothing is shown to a client before it is durable, and reads never wait for the writer.
+ * - **Prepared statements are cached** by SQL text; Kysely prepares every query it runs, and
+ *   preparing costs about as much as running a simple one.
+ *
+ * Writes outside a transaction (migrations, token changes) run as a transaction of their own.
+ */
+import type SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+} from 'kysely';
+
+/** A group commits at the latest once it holds this many transactions, to bound their wait. */
+const MAX_GROUP = 256;
+/** Distinct SQL texts kept prepared per connection; beyond that the cache starts over. */
+const STATEMENT_CACHE_SIZE = 1000;
+const SAVEPOINT = 'mailwarden_tx';
+
+class StatementCache {
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(readonly connection: SQLite.Database) {}
+
+  get(sql: string): SQLite.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.connection.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  run(sql: string): void {
+    this.get(sql).run();
+  }
+}
+
+function execute<R>(statement: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/** Only statements that look like reads are tried on the reader; `readonly` then decides. */
+const LOOKS_LIKE_READ = /^\s*(select|with|explain)\b/i;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommitSqliteDriver implements Driver {
+  private readonly writer: StatementCache;
+  private readonly reader: StatementCache;
+  /** Whether a transaction (or an implicit one) holds the writer; the queue waits for it. */
+  private writerBusy = false;
+  private readonly writerQueue: (() => void)[] = [];
+  /** Transactions released into the open group, waiting for its COMMIT. */
+  private group: Waiter[] = [];
+  private flushScheduled = false;
+  /** Transactions committed, and the COMMITs (fsyncs) that made them durable. */
+  readonly stats = { transactions: 0, commits: 0 };
+
+  /**
+   * `reader` may be the writer itself (an in-memory database, which a second connection cannot see);
+   * reads then see the group being written, which for a throwaway database is harmless.
+   */
+  constructor(writer: SQLite.Database, reader: SQLite.Database) {
+    this.writer = new StatementCache(writer);
+    this.reader = reader === writer ? this.writer : new StatementCache(reader);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new GroupCommitConnection(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as GroupCommitConnection).begin();
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as GroupCommitConnection).commit();
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as GroupCommitConnection).rollback();
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to "${name}"`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release "${name}"`));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // A transaction whose BEGIN failed still holds the writer here.
+    (connection as GroupCommitConnection).abandon();
+  }
+
+  async destroy(): Promise<void> {
+    this.flush();
+    this.writer.connection.close();
+    if (this.reader !== this.writer) this.reader.connection.close();
+  }
+
+  // ------------------------------------------------------------------ used by GroupCommitConnection
+
+  /** Runs a statement outside any transaction: reads on the reader, writes as a transaction of their own. */
+  async executeAlone<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (LOOKS_LIKE_READ.test(query.sql)) {
+      const statement = this.reader.get(query.sql);
+      if (statement.readonly) return execute<R>(statement, query.parameters);
+    }
+    await this.beginWrite();
+    let result: QueryResult<R>;
+    try {
+      result = execute<R>(this.writer.get(query.sql), query.parameters);
+    } catch (error) {
+      this.rollbackWrite();
+      throw error;
+    }
+    await this.commitWrite();
+    return result;
+  }
+
+  executeInTransaction<R>(query: CompiledQuery): QueryResult<R> {
+    return execute<R>(this.writer.get(query.sql), query.parameters);
+  }
+
+  /** Waits for the writer, then opens the group (if none is open) and this transaction's savepoint. */
+  async beginWrite(): Promise<void> {
+    if (this.writerBusy) await new Promise<void>((resolve) => this.writerQueue.push(resolve));
+    else this.writerBusy = true;
+    try {
+      if (!this.writer.connection.inTransaction) this.writer.run('begin immediate');
+      this.writer.run(`savepoint ${SAVEPOINT}`);
+    } catch (error) {
+      this.releaseWriter();
+      throw error;
+    }
+  }
+
+  /** Folds this transaction into the group and resolves once the group's COMMIT is on disk. */
+  commitWrite(): Promise<void> {
+    let durable: Promise<void>;
+    try {
+      this.writer.run(`release ${SAVEPOINT}`);
+      durable = new Promise<void>((resolve, reject) => this.group.push({ resolve, reject }));
+    } catch (error) {
+      this.rollbackWrite();
+      return Promise.reject(error);
+    }
+    if (this.group.length >= MAX_GROUP) this.flush();
+    this.releaseWriter();
+    return durable;
+  }
+
+  /** Undoes this transaction only; the rest of the group is kept, unless SQLite aborted all of it. */
+  rollbackWrite(): void {
+    try {
+      if (this.writer.connection.inTransaction) {
+        this.writer.run(`rollback to ${SAVEPOINT}`);
+        this.writer.run(`release ${SAVEPOINT}`);
+      }
+    } catch (error) {
+      this.abortGroup(error);
+    }
+    // Some errors (a full disk, an I/O error) end the whole transaction: the group's work is gone.
+    if (!this.writer.connection.inTransaction) this.failGroup(new Error('the write transaction was aborted'));
+    this.releaseWriter();
+  }
+
+  releaseWriter(): void {
+    const next = this.writerQueue.shift();
+    if (next !== undefined) {
+      next(); // the writer passes straight on; the group stays open for it
+      return;
+    }
+    this.writerBusy = false;
+    // Also when the group is empty but still open (its last transaction rolled back): it holds the
+    // file's write lock, which other processes (the CLI) wait for.
+    if (this.writer.connection.inTransaction && !this.flushScheduled) {
+      // Let the requests that arrived in this turn of the event loop join before the fsync.
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (!this.writerBusy) this.flush();
+      });
+    }
+  }
+
+  /** Commits the open group and answers its transactions; closes an empty one. */
+  private flush(): void {
+    const group = this.group;
+    if (group.length === 0) {
+      if (this.writer.connection.inTransaction) this.writer.run('rollback');
+      return;
+    }
+    this.group = [];
+    try {
+      this.writer.run('commit');
+    } catch (error) {
+      this.abortGroup(error, group);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.transactions += group.length;
+    for (const waiter of group) waiter.resolve();
+  }
+
+  private abortGroup(error: unknown, group = this.group): void {
+    try {
+      if (this.writer.connection.inTransaction) this.writer.run('rollback');
+    } catch {
+      // Already rolled back by SQLite.
+    }
+    this.failGroup(error, group);
+  }
+
+  private failGroup(error: unknown, group = this.group): void {
+    if (group === this.group) this.group = [];
+    for (const waiter of group) waiter.reject(error);
+  }
+}
+
+class GroupCommitConnection implements DatabaseConnection {
+  private inTransaction = false;
+
+  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.inTransaction ? this.driver.executeInTransaction<R>(query) : this.driver.executeAlone<R>(query);
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    yield await this.executeQuery<R>(query);
+  }
+
+  async begin(): Promise<void> {
+    await this.driver.beginWrite();
+    this.inTransaction = true;
+  }
+
+  commit(): Promise<void> {
+    this.inTransaction = false;
+    return this.driver.commitWrite();
+  }
+
+  rollback(): void {
+    this.inTransaction = false;
+    this.driver.rollbackWrite();
+  }
+
+  abandon(): void {
+    if (this.inTransaction) this.rollback();
+  }
+}
+
+export class GroupCommitSqliteDialect implements Dialect {
+  readonly driver: GroupCommitSqliteDriver;
+
+  constructor(writer: SQLite.Database, reader: SQLite.Database) {
+    this.driver = new GroupCommitSqliteDriver(writer, reader);
+  }
+
+  createDriver(): Driver {
+    return this.driver;
+  }
+
+  createQueryCompiler() {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  createIntrospector(db: Kysely<any>) {
+    return new SqliteIntrospector(db);
+  }
+}
