@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool } from 'kysely';
+import { chunkRows, prepareQuery } from '../resources/prepared-query.js';
 
 export type AuditAction = 'create' | 'update' | 'delete';
 
@@ -79,29 +80,64 @@ export type AuditEntry = ReturnType<typeof present>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Executor = Kysely<any>;
 
+const AUDIT_COLUMNS = [
+  'id',
+  'account_id',
+  'created_at',
+  'token_id',
+  'token_name',
+  'actor_email',
+  'client_ip',
+  'request_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'old_value',
+  'new_value',
+] as const;
+
+type AuditColumns = Record<(typeof AUDIT_COLUMNS)[number], unknown>;
+
+function toRow(context: ChangeContext, change: AuditChange): AuditColumns {
+  return {
+    id: randomUUID(),
+    account_id: change.accountId,
+    created_at: new Date().toISOString(),
+    token_id: context.tokenId,
+    token_name: context.tokenName,
+    actor_email: context.email,
+    client_ip: context.clientIp,
+    request_id: context.requestId,
+    action: change.action,
+    resource_type: change.resourceType,
+    resource_id: String(change.resourceId),
+    old_value: change.before === undefined ? null : JSON.stringify(change.before),
+    new_value: change.after === undefined ? null : JSON.stringify(change.after),
+  };
+}
+
 export function createAuditLog(db: Executor) {
+  // Every change writes an entry, mostly one: that insert is compiled once (for this store's dialect).
+  const insertOne = prepareQuery<(typeof AUDIT_COLUMNS)[number]>((executor, value) =>
+    executor.insertInto('audit_log').values(Object.fromEntries(AUDIT_COLUMNS.map((column) => [column, value(column)]))),
+  );
+
+  /** Appends entries in the given order, with as few statements as the parameter limit allows. */
+  async function recordAll(executor: Executor, context: ChangeContext, changes: AuditChange[]): Promise<void> {
+    const rows = changes.map((change) => toRow(context, change));
+    if (rows.length === 1) {
+      await insertOne(executor, rows[0]);
+      return;
+    }
+    for (const chunk of chunkRows(rows, AUDIT_COLUMNS.length)) await executor.insertInto('audit_log').values(chunk).execute();
+  }
+
   return {
     /** Appends one entry; call it with the transaction that makes the change. */
-    async record(executor: Executor, context: ChangeContext, change: AuditChange): Promise<void> {
-      await executor
-        .insertInto('audit_log')
-        .values({
-          id: randomUUID(),
-          account_id: change.accountId,
-          created_at: new Date().toISOString(),
-          token_id: context.tokenId,
-          token_name: context.tokenName,
-          actor_email: context.email,
-          client_ip: context.clientIp,
-          request_id: context.requestId,
-          action: change.action,
-          resource_type: change.resourceType,
-          resource_id: String(change.resourceId),
-          old_value: change.before === undefined ? null : JSON.stringify(change.before),
-          new_value: change.after === undefined ? null : JSON.stringify(change.after),
-        })
-        .execute();
-    },
+    record: (executor: Executor, context: ChangeContext, change: AuditChange) => recordAll(executor, context, [change]),
+
+    /** Appends one entry per change, in order, in the transaction that makes them. */
+    recordAll,
 
     /** Entries of one account, newest first unless asked otherwise, with the total matching the filters. */
     async list(accountId: string, query: AuditQuery) {

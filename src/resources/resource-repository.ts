@@ -3,13 +3,16 @@
  * `id`, `account_id`, `created_at` and `last_modified`. Every method takes the executor to run on,
  * so the service can put several calls in one transaction.
  */
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { StoreAdapter } from '../db/adapter.js';
 import type { FieldSpec, ResourceDefinition, StoredRecord, Values } from './definition.js';
+import { chunkRows, prepareQuery, prepareVariants } from './prepared-query.js';
 
 // Kysely is typed per table; this module works for any definition, so it uses an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Executor = Kysely<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySelect = SelectQueryBuilder<any, any, any>;
 
 export interface ListOptions {
   page: number;
@@ -19,6 +22,12 @@ export interface ListOptions {
   search?: string;
   filters: Record<string, unknown>;
 }
+
+/**
+ * From this offset on, an unfiltered page picks its ids before reading rows (`deepPageQuery`); below it,
+ * reading the rows straight is cheaper (20 primary-key lookups cost PostgreSQL more than a short scan).
+ */
+const DEEP_PAGE_OFFSET = 1000;
 
 function toColumn(spec: FieldSpec, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -49,6 +58,8 @@ function fromColumn(spec: FieldSpec, value: unknown): unknown {
 export function createResourceRepository(definition: ResourceDefinition, adapter: StoreAdapter) {
   const table = definition.name;
   const fieldEntries = Object.entries(definition.fields);
+  // Bound values of one inserted row: the fields plus account_id, created_at and last_modified.
+  const columnsPerRow = fieldEntries.length + 3;
 
   function toRow(values: Values): Record<string, unknown> {
     const row: Record<string, unknown> = {};
@@ -86,6 +97,10 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     }
   }
 
+  function isFiltered(options: ListOptions): boolean {
+    return Boolean(options.search) || Object.values(options.filters).some((value) => value !== undefined);
+  }
+
   function whereList(executor: Executor, accountId: string, options: ListOptions) {
     let query = executor.selectFrom(table).where('account_id', '=', accountId);
     for (const [param, value] of Object.entries(options.filters)) {
@@ -95,49 +110,124 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     return query;
   }
 
-  /** Unfiltered totals come from the maintained count; filtered ones are counted. */
-  async function total(executor: Executor, accountId: string, options: ListOptions, base: ReturnType<typeof whereList>) {
-    const filtered = Boolean(options.search) || Object.values(options.filters).some((value) => value !== undefined);
-    if (filtered) {
-      const { total } = await base.select(sql<number>`count(*)`.as('total')).executeTakeFirstOrThrow();
-      return Number(total);
-    }
-    const row = await executor
-      .selectFrom('resource_counts')
-      .select('count')
-      .where('account_id', '=', accountId)
-      .where('resource', '=', table)
-      .executeTakeFirst();
-    return Number(row?.count ?? 0);
+  /** The list order: the sort column, ties broken by id ascending. */
+  function ordered<Q extends AnySelect>(query: Q, sortColumn: string, direction: ListOptions['direction']): Q {
+    return (
+      sortColumn === 'id'
+        ? query.orderBy('id', direction)
+        : query.orderBy(adapter.sortable(sortColumn), direction).orderBy('id', 'asc')
+    ) as Q;
   }
 
-  function adjustCount(executor: Executor, accountId: string, delta: number) {
-    return executor
+  /** One page of `matching` rows, read straight through the list order. */
+  function pageQuery(matching: AnySelect, sortColumn: string, direction: ListOptions['direction'], limit: unknown, offset: unknown) {
+    return ordered(matching.selectAll(), sortColumn, direction).limit(limit as number).offset(offset as number);
+  }
+
+  /**
+   * A deep page of the account's records: its ids are picked from the list order's index first, then
+   * only those rows are read. PostgreSQL otherwise reads every skipped row from the table (an offset of
+   * 500,000: 330 ms against 120 ms; sorted by pattern, 2.5 s against 0.15 s); SQLite is as fast either
+   * way. The ids are the account's, so the outer query needs no account condition (which would lead
+   * SQLite to scan the sort index instead of looking the ids up).
+   */
+  function deepPageQuery(executor: Executor, accountId: unknown, sortColumn: string, direction: ListOptions['direction'], limit: unknown, offset: unknown) {
+    const account = executor.selectFrom(table).where('account_id', '=', accountId);
+    const ids = ordered(account.select('id'), sortColumn, direction).limit(limit as number).offset(offset as number);
+    return ordered(executor.selectFrom(table).selectAll().where('id', 'in', ids), sortColumn, direction);
+  }
+
+  // An unfiltered page has the same SQL for every account and page number: prepared per order and depth.
+  const unfilteredPage = prepareVariants(
+    (sortColumn: string, direction: ListOptions['direction'], deep: boolean) =>
+      (db, value: (name: 'accountId' | 'limit' | 'offset') => unknown) =>
+        deep
+          ? deepPageQuery(db, value('accountId'), sortColumn, direction, value('limit'), value('offset'))
+          : pageQuery(db.selectFrom(table).where('account_id', '=', value('accountId')), sortColumn, direction, value('limit'), value('offset')),
+  );
+
+  const readCount = prepareQuery<'accountId'>((db, value) =>
+    db.selectFrom('resource_counts').select('count').where('account_id', '=', value('accountId')).where('resource', '=', table),
+  );
+
+  const adjustCount = prepareQuery<'accountId' | 'delta'>((db, value) =>
+    db
       .insertInto('resource_counts')
-      .values({ account_id: accountId, resource: table, count: delta })
+      .values({ account_id: value('accountId'), resource: table, count: value('delta') })
       .onConflict((conflict) =>
-        conflict.columns(['account_id', 'resource']).doUpdateSet({ count: sql`resource_counts.count + ${delta}` }),
-      )
-      .execute();
+        conflict.columns(['account_id', 'resource']).doUpdateSet({ count: sql`resource_counts.count + ${value('delta')}` }),
+      ),
+  );
+
+  const selectById = prepareVariants((forUpdate: boolean) => (db, value: (name: 'accountId' | 'id') => unknown) => {
+    const query = db.selectFrom(table).selectAll().where('account_id', '=', value('accountId')).where('id', '=', value('id'));
+    return forUpdate ? query.forUpdate() : query;
+  });
+
+  // Columns are named after themselves, so a stored row is the argument list of these two.
+  const insertOne = prepareQuery<string>((db, value) =>
+    db
+      .insertInto(table)
+      .values(Object.fromEntries(['account_id', 'created_at', 'last_modified', ...fieldEntries.map(([name]) => name)].map((column) => [column, value(column)])))
+      .returningAll(),
+  );
+  const updateOne = prepareQuery<string>((db, value) =>
+    db
+      .updateTable(table)
+      .set(Object.fromEntries(['last_modified', ...fieldEntries.map(([name]) => name)].map((column) => [column, value(column)])))
+      .where('account_id', '=', value('account_id'))
+      .where('id', '=', value('id'))
+      .returningAll(),
+  );
+  const deleteOne = prepareQuery<'accountId' | 'id'>((db, value) =>
+    db.deleteFrom(table).where('account_id', '=', value('accountId')).where('id', '=', value('id')).returningAll(),
+  );
+
+  const holdsValueQuery = prepareVariants(
+    (column: string, excepting: boolean) => (db, value: (name: 'accountId' | 'value' | 'exceptId') => unknown) => {
+      const query = db
+        .selectFrom(table)
+        .select('id')
+        .where('account_id', '=', value('accountId'))
+        .where(sql<SqlBool>`lower(${sql.ref(column)}) = ${value('value')}`);
+      return excepting ? query.where('id', '!=', value('exceptId')) : query;
+    },
+  );
+
+  async function insertMany(executor: Executor, accountId: string, items: { values: Values; now: string }[]): Promise<StoredRecord[]> {
+    const rows = items.map(({ values, now }) => ({ account_id: accountId, created_at: now, last_modified: now, ...toRow(values) }));
+    if (rows.length === 1) return (await insertOne(executor, rows[0])).rows.map(fromRow);
+    const records: StoredRecord[] = [];
+    for (const chunk of chunkRows(rows, columnsPerRow)) {
+      const inserted = await executor.insertInto(table).values(chunk).returningAll().execute();
+      // RETURNING does not promise the VALUES order; ids are handed out in it, so id order restores it.
+      inserted.sort((a, b) => Number(a.id) - Number(b.id));
+      for (const row of inserted) records.push(fromRow(row));
+    }
+    return records;
   }
 
   return {
     fromRow,
 
     async list(executor: Executor, accountId: string, options: ListOptions) {
-      const base = whereList(executor, accountId, options);
       const sortColumn = options.order ? definition.sort[options.order] : 'id';
-      const count = await total(executor, accountId, options, base);
-      let pageQuery = base.selectAll();
-      pageQuery =
-        sortColumn === 'id'
-          ? pageQuery.orderBy('id', options.direction)
-          : pageQuery.orderBy(adapter.sortable(sortColumn), options.direction).orderBy('id', 'asc');
-      const rows = await pageQuery
-        .limit(options.perPage)
-        .offset((options.page - 1) * options.perPage)
-        .execute();
-      return { records: rows.map(fromRow), total: count };
+      const limit = options.perPage;
+      const offset = (options.page - 1) * options.perPage;
+      if (!isFiltered(options)) {
+        // The unfiltered total is the maintained count: one row read, not a count over the account.
+        const counted = await readCount(executor, { accountId });
+        const page = await unfilteredPage(sortColumn, options.direction, offset >= DEEP_PAGE_OFFSET)(executor, { accountId, limit, offset });
+        return { records: page.rows.map(fromRow), total: Number(counted.rows[0]?.count ?? 0) };
+      }
+      const matching = whereList(executor, accountId, options);
+      const rows = await pageQuery(matching, sortColumn, options.direction, limit, offset).execute();
+      // A page that is not full holds the last matches, so the total is known without counting them all.
+      const endsMatches = rows.length < limit && (rows.length > 0 || offset === 0);
+      const total = endsMatches
+        ? offset + rows.length
+        : Number((await matching.select(sql<number>`count(*)`.as('total')).executeTakeFirstOrThrow()).total);
+      return { records: rows.map(fromRow), total };
     },
 
     /** Every record of the account in id order, read in chunks so a large account never needs one huge query. */
@@ -177,53 +267,52 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     },
 
     async findById(executor: Executor, accountId: string, id: number, { lock = false } = {}) {
-      let query = executor.selectFrom(table).selectAll().where('account_id', '=', accountId).where('id', '=', id);
-      if (lock && adapter.supportsRowLocks) query = query.forUpdate();
-      const row = await query.executeTakeFirst();
-      return row ? fromRow(row) : undefined;
+      const { rows } = await selectById(lock && adapter.supportsRowLocks)(executor, { accountId, id });
+      return rows.length > 0 ? fromRow(rows[0]) : undefined;
     },
 
+    /**
+     * Inserts the records, in order, with as few statements as the parameter limit allows. The account's
+     * count is left to the caller (`adjustCount`), so a transaction can update it once, last.
+     */
+    insertMany,
+
+    /** One record and the account's count, for loaders that write outside a service transaction. */
     async insert(executor: Executor, accountId: string, values: Values, now: string) {
-      const row = await executor
-        .insertInto(table)
-        .values({ account_id: accountId, created_at: now, last_modified: now, ...toRow(values) })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await adjustCount(executor, accountId, 1);
-      return fromRow(row);
+      const [record] = await insertMany(executor, accountId, [{ values, now }]);
+      await adjustCount(executor, { accountId, delta: 1 });
+      return record;
     },
 
     async update(executor: Executor, accountId: string, id: number, values: Values, lastModified: string) {
-      const row = await executor
-        .updateTable(table)
-        .set({ last_modified: lastModified, ...toRow(values) })
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? fromRow(row) : undefined;
+      const { rows } = await updateOne(executor, { ...toRow(values), last_modified: lastModified, account_id: accountId, id });
+      return rows.length > 0 ? fromRow(rows[0]) : undefined;
     },
 
-    async delete(executor: Executor, accountId: string, id: number) {
-      const result = await executor
-        .deleteFrom(table)
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows) > 0;
-      if (deleted) await adjustCount(executor, accountId, -1);
+    /**
+     * Deletes the account's records with these ids and returns the ones that existed, in no particular
+     * order. The count is left to the caller, like `insertMany`.
+     */
+    async deleteMany(executor: Executor, accountId: string, ids: number[]): Promise<StoredRecord[]> {
+      if (ids.length === 1) return (await deleteOne(executor, { accountId, id: ids[0] })).rows.map(fromRow);
+      const deleted: StoredRecord[] = [];
+      for (const chunk of chunkRows([...new Set(ids)], 1)) {
+        const rows = await executor.deleteFrom(table).where('account_id', '=', accountId).where('id', 'in', chunk).returningAll().execute();
+        for (const row of rows) deleted.push(fromRow(row));
+      }
       return deleted;
+    },
+
+    /** Adds `delta` to the account's record count (the unfiltered `total_count`). */
+    async adjustCount(executor: Executor, accountId: string, delta: number) {
+      await adjustCount(executor, { accountId, delta });
     },
 
     /** True when another record of the account already holds `value` in `column` (case-insensitive). */
     async holdsValue(executor: Executor, accountId: string, column: string, value: string, exceptId?: number) {
-      let query = executor
-        .selectFrom(table)
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where(sql<SqlBool>`lower(${sql.ref(column)}) = ${value.toLowerCase()}`);
-      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
-      return (await query.executeTakeFirst()) !== undefined;
+      const query = holdsValueQuery(column, exceptId !== undefined);
+      const { rows } = await query(executor, { accountId, value: value.toLowerCase(), exceptId });
+      return rows.length > 0;
     },
   };
 }

@@ -48,6 +48,19 @@ function nextTimestamp(previous?: string): string {
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
+/** Records created less records deleted by a transaction; applied to the account's count when it ends. */
+interface CountChange {
+  delta: number;
+}
+
+/** One audited change of a record. */
+interface Change {
+  action: 'create' | 'update' | 'delete';
+  id: number;
+  before?: ApiRecord;
+  after?: ApiRecord;
+}
+
 function throwIfAny(errors: FieldError[]): void {
   if (errors.length > 0) throw validationError(errors);
 }
@@ -137,13 +150,18 @@ export function createResourceService(
    * Runs `work` in one transaction that changes `accountId`'s settings, and announces the change once
    * committed. A transaction that lost a race (deadlock, serialization failure)
    * is run again; a unique-index race the pre-check missed still becomes a 409.
+   * `work` adds the number of records it created less those it deleted to `count.delta`.
    */
-  async function transaction<T>(accountId: string, work: (executor: Executor) => Promise<T>): Promise<T> {
+  async function transaction<T>(accountId: string, work: (executor: Executor, count: CountChange) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await store.db.transaction().execute(async (executor) => {
-          const outcome = await work(executor);
+          const count: CountChange = { delta: 0 };
+          const outcome = await work(executor, count);
           await changes.publish(executor, accountId);
+          // Last: every create and delete in the account updates this one row, and its lock is held
+          // from this statement to the commit, so concurrent writers wait on it as briefly as possible.
+          if (count.delta !== 0) await repository.adjustCount(executor, accountId, count.delta);
           return outcome;
         });
         changes.committed(accountId);
@@ -167,26 +185,52 @@ export function createResourceService(
     }
   }
 
-  function audit(executor: Executor, context: ChangeContext, accountId: string, change: { action: 'create' | 'update' | 'delete'; id: number; before?: ApiRecord; after?: ApiRecord }) {
-    return auditLog.record(executor, context, {
-      accountId,
-      action: change.action,
-      resourceType: definition.name,
-      resourceId: change.id,
-      before: change.before,
-      after: change.after,
-    });
+  /** Audits changes of this resource, in order. */
+  function audit(executor: Executor, context: ChangeContext, accountId: string, ...entries: Change[]) {
+    return auditLog.recordAll(
+      executor,
+      context,
+      entries.map(({ action, id, before, after }) => ({ accountId, action, resourceType: definition.name, resourceId: id, before, after })),
+    );
   }
 
-  async function insertAll(executor: Executor, context: ChangeContext, accountId: string, items: Values[], prefixes: string[]) {
+  /** Creates the records in order with multi-row inserts, and audits them. */
+  async function insertAll(executor: Executor, context: ChangeContext, accountId: string, count: CountChange, items: Values[], prefixes: string[]) {
+    // A unique field is checked against every record inserted before, those of this request included,
+    // so such records go in one at a time, each after its check.
+    const step = definition.unique ? 1 : Math.max(items.length, 1);
     const records: ApiRecord[] = [];
-    for (const [index, values] of items.entries()) {
-      await ensureUnique(executor, accountId, values, prefixes[index]);
-      const record = present(await repository.insert(executor, accountId, values, nextTimestamp()));
-      await audit(executor, context, accountId, { action: 'create', id: record.id as number, after: record });
-      records.push(record);
+    for (let start = 0; start < items.length; start += step) {
+      const slice = items.slice(start, start + step);
+      for (const [offset, values] of slice.entries()) await ensureUnique(executor, accountId, values, prefixes[start + offset]);
+      const inserted = await repository.insertMany(executor, accountId, slice.map((values) => ({ values, now: nextTimestamp() })));
+      records.push(...inserted.map(present));
     }
+    count.delta += records.length;
+    await audit(executor, context, accountId, ...records.map((record): Change => ({ action: 'create', id: record.id as number, after: record })));
     return records;
+  }
+
+  /**
+   * Deletes the account's records with these ids and audits them, all or none: `pointer(index)` locates
+   * the first id that does not exist (or repeats one already deleted) in the 404.
+   */
+  async function deleteAll(
+    executor: Executor,
+    context: ChangeContext,
+    accountId: string,
+    count: CountChange,
+    ids: number[],
+    pointer: (index: number) => string | undefined,
+  ) {
+    const deleted = new Map((await repository.deleteMany(executor, accountId, ids)).map((record) => [record.id, record]));
+    const seen = new Set<number>();
+    for (const [index, id] of ids.entries()) {
+      if (!deleted.has(id) || seen.has(id)) throw notFound(notFoundMessage, pointer(index));
+      seen.add(id);
+    }
+    count.delta -= ids.length;
+    await audit(executor, context, accountId, ...ids.map((id): Change => ({ action: 'delete', id, before: present(deleted.get(id)!) })));
   }
 
   async function findOrThrow(executor: Executor, accountId: string, id: number, pointer?: string) {
@@ -200,14 +244,6 @@ export function createResourceService(
     const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
     await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
     return updated;
-  }
-
-  /** Deletes one record and audits it; false when it does not exist in the account. */
-  async function deleteOne(executor: Executor, context: ChangeContext, accountId: string, id: number) {
-    const current = await repository.findById(executor, accountId, id, { lock: true });
-    if (!current || !(await repository.delete(executor, accountId, id))) return false;
-    await audit(executor, context, accountId, { action: 'delete', id, before: present(current) });
-    return true;
   }
 
   return {
@@ -243,7 +279,7 @@ export function createResourceService(
       const prefixes = bodies.map((_, index) => (bulkPointer === undefined ? '' : `${bulkPointer}/${index}`));
       const items = bodies.map((body, index) => prepareFull(body, prefixes[index], errors));
       throwIfAny(errors);
-      return transaction(accountId, (executor) => insertAll(executor, context, accountId, items, prefixes));
+      return transaction(accountId, (executor, count) => insertAll(executor, context, accountId, count, items, prefixes));
     },
 
     async patch(context: ChangeContext, accountId: string, id: number, body: Values): Promise<ApiRecord> {
@@ -257,19 +293,18 @@ export function createResourceService(
     },
 
     async remove(context: ChangeContext, accountId: string, id: number): Promise<{ id: number }> {
-      return transaction(accountId, async (executor) => {
-        if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage);
+      return transaction(accountId, async (executor, count) => {
+        await deleteAll(executor, context, accountId, count, [id], () => undefined);
         return { id };
       });
     },
 
     /** Deletes every referenced record or none (domains bulk delete). */
     async removeMany(context: ChangeContext, accountId: string, references: { id: number }[]): Promise<{ id: number }[]> {
-      return transaction(accountId, async (executor) => {
-        await repository.lockAll(executor, accountId, references.map(({ id }) => id));
-        for (const [index, { id }] of references.entries()) {
-          if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/${index}/id`);
-        }
+      return transaction(accountId, async (executor, count) => {
+        const ids = references.map(({ id }) => id);
+        await repository.lockAll(executor, accountId, ids);
+        await deleteAll(executor, context, accountId, count, ids, (index) => `/${index}/id`);
         return references.map(({ id }) => ({ id }));
       });
     },
@@ -290,11 +325,9 @@ export function createResourceService(
       for (const [index, item] of puts.entries()) readFull(item, `/puts/${index}`, errors);
       throwIfAny(errors);
 
-      return transaction(accountId, async (executor) => {
+      return transaction(accountId, async (executor, count) => {
         await repository.lockAll(executor, accountId, [...deletes, ...patches, ...puts].map(({ id }) => id));
-        for (const [index, { id }] of deletes.entries()) {
-          if (!(await deleteOne(executor, context, accountId, id))) throw notFound(notFoundMessage, `/deletes/${index}/id`);
-        }
+        await deleteAll(executor, context, accountId, count, deletes.map(({ id }) => id), (index) => `/deletes/${index}/id`);
         const patched: ApiRecord[] = [];
         for (const [index, item] of patches.entries()) {
           const prefix = `/patches/${index}`;
@@ -315,6 +348,7 @@ export function createResourceService(
           executor,
           context,
           accountId,
+          count,
           postValues,
           posts.map((_, index) => `/posts/${index}`),
         );

@@ -3,6 +3,7 @@
  * requests in flight, closes its pool and exits 0, leaving no connection behind in the database.
  */
 import http from 'node:http';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, settingsPath, type HttpResponse } from '../helpers/http.js';
 import { createTestDatabase } from '../helpers/postgres.js';
@@ -65,7 +66,13 @@ describe('graceful shutdown on PostgreSQL', () => {
     expect(first.status, first.text).toBe(201);
     expect((await backends(database.name)).total, 'the server holds pooled connections').toBeGreaterThan(0);
 
-    // Four large batches: they queue behind one another in the database, so they stay in flight a while.
+    // Four large batches, held in flight: every batch updates the account's count row as its last
+    // statement, and this transaction keeps that row locked until after SIGTERM.
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('begin');
+    await holder.query('select count from resource_counts where account_id = $1 for update', [account]);
     const batchCount = 4;
     const size = 400;
     let settled = 0;
@@ -87,6 +94,8 @@ describe('graceful shutdown on PostgreSQL', () => {
     const late = await postOnNewConnection(server.origin + collection, policy('late@example.com'));
     expect(settled, 'batches were still running when the late request was sent').toBeLessThan(batchCount);
     if (typeof late === 'number') expect(late, 'late request').toBe(503);
+    await holder.query('commit');
+    await holder.end();
 
     const responses = await Promise.all(inFlight);
     for (const [k, response] of responses.entries()) {
