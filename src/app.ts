@@ -2,9 +2,7 @@
  * Builds the HTTP application over an open database. `server.ts` and the tests call this; it never
  * listens by itself and never reads the environment.
  */
-import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.js';
@@ -18,6 +16,8 @@ import { registerErrorHandling, frameworkErrorHandler } from './http/error-handl
 import { unavailable } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { deferredChildLoggerFactory } from './http/request-logger.js';
+import { newRequestId, registerResponseHeaders } from './http/response-headers.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import { RESOURCES } from './resources/index.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
@@ -44,7 +44,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     trustProxy: config.trustProxy,
     // Request ids are ours, never taken from the client; they are echoed as `cf-ray` and logged as reqId.
     requestIdHeader: false,
-    genReqId: () => randomBytes(8).toString('hex'),
+    genReqId: newRequestId,
+    // Per-request pino children are made only when the request actually logs something.
+    childLoggerFactory: deferredChildLoggerFactory,
     // Long malformed ids must reach the identifier check (400/7003), not fall out of the router as 404.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler,
@@ -52,12 +54,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, isUnavailable: deps.database.adapter.isUnavailable });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('cf-ray', `${request.id}-MW`);
-    reply.header('cache-control', 'no-store');
-  });
-
-  await app.register(helmet, { global: true });
+  // cf-ray, Cache-Control and the security headers helmet's defaults would set.
+  registerResponseHeaders(app);
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins,

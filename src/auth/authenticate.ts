@@ -3,9 +3,9 @@
  * door does (spec §1.2), resolves them to a principal, and checks account scope and read/write right.
  * Messages never say whether anything exists in an account the caller cannot reach.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ApiError, ErrorCode } from '../http/errors.js';
-import type { ApiToken, TokenStore } from './token-store.js';
+import { secretDigest, type ApiToken, type TokenStore } from './token-store.js';
 
 export type Permission = 'read' | 'write';
 export type AuthMode = 'enforced' | 'open';
@@ -29,10 +29,6 @@ export const PERMISSION_NAMES: Record<Permission, string> = {
 const TOKEN = /^[\x21-\x7e]{1,512}$/;
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 const EMAIL_HEADER = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
 
 function invalidHeaders(chain: { code: number; message: string }[]): ApiError {
   return new ApiError(400, [{ code: ErrorCode.invalidHeaders, message: 'Invalid request headers', error_chain: chain }]);
@@ -82,18 +78,20 @@ export interface AuthenticatorOptions {
 }
 
 export function createAuthenticator({ mode, bootstrapToken, tokens }: AuthenticatorOptions) {
-  const bootstrapDigest = bootstrapToken === undefined ? undefined : digest(bootstrapToken);
+  // Digests in hexadecimal: one per request serves both the bootstrap comparison and the token lookup.
+  const bootstrapDigest = bootstrapToken === undefined ? undefined : Buffer.from(secretDigest(bootstrapToken), 'latin1');
   const openPrincipal: Principal = { tokenId: null, tokenName: 'open mode', email: null, accounts: null, readOnly: false };
 
   /** Resolves the request's credential to a principal, or throws 400/403 per spec §1.2. */
   async function authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal> {
     const credential = parseCredential(headers);
     if (credential.kind === 'bearer') {
+      const digest = secretDigest(credential.secret);
       // Fixed-length digests: the comparison takes the same time however much of the value matched.
-      if (bootstrapDigest && timingSafeEqual(digest(credential.secret), bootstrapDigest)) {
+      if (bootstrapDigest && timingSafeEqual(Buffer.from(digest, 'latin1'), bootstrapDigest)) {
         return { tokenId: 'bootstrap', tokenName: 'bootstrap', email: null, accounts: null, readOnly: false };
       }
-      const token = await tokens.findBySecret(credential.secret);
+      const token = await tokens.findByDigest(digest);
       if (token) return fromToken(token);
       if (mode === 'open') return openPrincipal;
       throw new ApiError(403, [{ code: ErrorCode.authentication, message: 'Authentication error' }]);

@@ -26,6 +26,7 @@ export function registerRequestAuth(app: FastifyInstance, authenticator: Authent
     if (!permission) return;
     const principal = await authenticator.authenticate(request.headers);
     request.principal = principal;
+    // Cheap: request loggers are deferred (http/request-logger.ts), made only if the request logs.
     const log = request.log.child({ tokenId: principal.tokenId });
     request.log = log;
     reply.log = log;

@@ -34,14 +34,16 @@ export async function registerRateLimit(app: FastifyInstance, { max, windowSecon
       new ApiError(429, [{ code: ErrorCode.rateLimited, message: 'Please wait and consider throttling your request speed' }]),
   });
   // Rewrite the plugin's draft-7 headers into the structured form the real API sends.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  const policy = `"default";q=${max};w=${windowSeconds}`;
+  // A callback hook, not an async one: no promise per response.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const remaining = reply.getHeader('ratelimit-remaining');
     if (remaining !== undefined) {
       const reset = reply.getHeader('ratelimit-reset');
       reply.header('ratelimit', `"default";r=${remaining};t=${reset}`);
-      reply.header('ratelimit-policy', `"default";q=${max};w=${windowSeconds}`);
+      reply.header('ratelimit-policy', policy);
       for (const name of DRAFT_HEADERS) reply.removeHeader(name);
     }
-    return payload;
+    done(null, payload);
   });
 }
