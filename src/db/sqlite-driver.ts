@@ -35,30 +35,73 @@ const MAX_GROUP = 256;
 const STATEMENT_CACHE_SIZE = 1000;
 const SAVEPOINT = 'mailwarden_tx';
 
-class StatementCache {
-  private readonly statements = new Map<string, SQLite.Statement>();
+/**
+ * A prepared statement, and for statements that return rows, a function that makes a row object from
+ * the array SQLite returns (raw mode). better-sqlite3 builds each row object key by key in C++; an
+ * object literal with the statement's column names builds it in one step, with one shape for all rows:
+ * a 20-row page came out about 40% cheaper.
+ */
+class Prepared {
+  private rowOf: (values: unknown[]) => object = () => ({});
+  private columnCount = -1;
 
-  constructor(readonly connection: SQLite.Database) {}
-
-  get(sql: string): SQLite.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.connection.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  constructor(readonly statement: SQLite.Statement) {
+    if (statement.reader) statement.raw(true);
   }
 
-  run(sql: string): void {
-    this.get(sql).run();
+  execute<R>(parameters: readonly unknown[]): QueryResult<R> {
+    const statement = this.statement;
+    if (!statement.reader) {
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    }
+    const rows = statement.all(parameters) as unknown[][];
+    if (rows.length === 0) return { rows: [] };
+    // The columns of `select *` change with the schema (SQLite re-prepares the statement by itself).
+    if (rows[0].length !== this.columnCount) {
+      const names = statement.columns().map((column) => column.name);
+      this.rowOf = compileRowOf(names);
+      this.columnCount = names.length;
+    }
+    const rowOf = this.rowOf;
+    const objects = new Array<R>(rows.length);
+    for (let i = 0; i < rows.length; i++) objects[i] = rowOf(rows[i]) as R;
+    return { rows: objects };
   }
 }
 
-function execute<R>(statement: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
-  if (statement.reader) return { rows: statement.all(parameters) as R[] };
-  const { changes, lastInsertRowid } = statement.run(parameters);
-  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+/**
+ * `values => ({ "id": values[0], ... })`. Names are JSON-quoted, so any column name is safe; with
+ * duplicates the last wins, as in better-sqlite3's own row objects.
+ */
+function compileRowOf(names: string[]): (values: unknown[]) => object {
+  // In a literal, a "__proto__" key would set the prototype instead of a property.
+  if (names.includes('__proto__')) {
+    return (values) => Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  }
+  return new Function('values', `return { ${names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ')} };`) as (
+    values: unknown[],
+  ) => object;
+}
+
+class StatementCache {
+  private readonly statements = new Map<string, Prepared>();
+
+  constructor(readonly connection: SQLite.Database) {}
+
+  get(sql: string): Prepared {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = new Prepared(this.connection.prepare(sql));
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  run(sql: string): void {
+    this.get(sql).execute([]);
+  }
 }
 
 /** Only statements that look like reads are tried on the reader; `readonly` then decides. */
@@ -136,13 +179,13 @@ export class GroupCommitSqliteDriver implements Driver {
   /** Runs a statement outside any transaction: reads on the reader, writes as a transaction of their own. */
   async executeAlone<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (LOOKS_LIKE_READ.test(query.sql)) {
-      const statement = this.reader.get(query.sql);
-      if (statement.readonly) return execute<R>(statement, query.parameters);
+      const prepared = this.reader.get(query.sql);
+      if (prepared.statement.readonly) return prepared.execute<R>(query.parameters);
     }
     await this.beginWrite();
     let result: QueryResult<R>;
     try {
-      result = execute<R>(this.writer.get(query.sql), query.parameters);
+      result = this.writer.get(query.sql).execute<R>(query.parameters);
     } catch (error) {
       this.rollbackWrite();
       throw error;
@@ -152,7 +195,7 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   executeInTransaction<R>(query: CompiledQuery): QueryResult<R> {
-    return execute<R>(this.writer.get(query.sql), query.parameters);
+    return this.writer.get(query.sql).execute<R>(query.parameters);
   }
 
   /** Waits for the writer, then opens the group (if none is open) and this transaction's savepoint. */

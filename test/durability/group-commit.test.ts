@@ -142,3 +142,17 @@ describe('group commit on SQLite', () => {
     expect((await sql<{ n: number }>`select count(*) as n from items`.execute(db)).rows[0]?.n).toBe(2);
   });
 });
+
+describe('rows read through the SQLite driver', () => {
+  it('are plain objects keyed by column name, also after the schema changes under a cached statement', async () => {
+    await db.insertInto('items').values({ label: 'one' }).execute();
+    const read = () => sql<Record<string, unknown>>`select * from items`.execute(db).then((result) => result.rows);
+    expect(await read()).toEqual([{ id: 1, label: 'one' }]);
+    await sql`alter table items add column note text`.execute(db);
+    await sql`update items set note = 'added'`.execute(db);
+    expect(await read()).toEqual([{ id: 1, label: 'one', note: 'added' }]);
+    const odd = await sql<Record<string, unknown>>`select 1 as "__proto__", 2 as "two words", 3 as "two words"`.execute(db);
+    expect(Object.getPrototypeOf(odd.rows[0])).toBe(Object.prototype);
+    expect(odd.rows[0]).toEqual(Object.fromEntries([['__proto__', 1], ['two words', 3]]));
+  });
+});
