@@ -102,10 +102,33 @@ class StatementCache {
   run(sql: string): void {
     this.get(sql).execute([]);
   }
+
+  clear(): void {
+    this.statements.clear();
+  }
 }
 
 /** Only statements that look like reads are tried on the reader; `readonly` then decides. */
 const LOOKS_LIKE_READ = /^\s*(select|with|explain)\b/i;
+/** Statements that cannot run inside a transaction, or should not: run alone on the idle writer. */
+const OUTSIDE_TRANSACTIONS = /^\s*(pragma|vacuum|analyze)\b/i;
+/** After these, cached statements' column lists may be stale. */
+const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * What the other transactions of a group that SQLite rolled back as a whole are told: their work is
+ * gone too. Carries the code of the error that caused it (SQLITE_FULL, SQLITE_IOERR...).
+ */
+function aborted(cause: unknown): Error {
+  const error = new Error('the write transaction was rolled back by an error in another request', { cause });
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') Object.assign(error, { code });
+  return error;
+}
 
 interface Waiter {
   resolve(): void;
@@ -121,6 +144,8 @@ export class GroupCommitSqliteDriver implements Driver {
   /** Transactions released into the open group, waiting for its COMMIT. */
   private group: Waiter[] = [];
   private flushScheduled = false;
+  private closed = false;
+  private lastStatementError: unknown = undefined;
   /** Transactions committed, and the COMMITs (fsyncs) that made them durable. */
   readonly stats = { transactions: 0, commits: 0 };
 
@@ -152,26 +177,32 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(name)}`));
   }
 
   async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`rollback to "${name}"`));
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteIdentifier(name)}`));
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`release "${name}"`));
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteIdentifier(name)}`));
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    // A transaction whose BEGIN failed still holds the writer here.
-    (connection as GroupCommitConnection).abandon();
+    // A connection still in a transaction here was never committed nor rolled back by Kysely.
+    (connection as GroupCommitConnection).rollback();
   }
 
+  /** Waits for a transaction that is still running, commits the group, and closes. */
   async destroy(): Promise<void> {
+    if (this.closed) return;
+    await this.lockWriter();
+    this.closed = true;
     this.flush();
     this.writer.connection.close();
     if (this.reader !== this.writer) this.reader.connection.close();
+    // Transactions still queued find the store closed.
+    for (const next of this.writerQueue.splice(0)) next();
   }
 
   // ------------------------------------------------------------------ used by GroupCommitConnection
@@ -182,12 +213,13 @@ export class GroupCommitSqliteDriver implements Driver {
       const prepared = this.reader.get(query.sql);
       if (prepared.statement.readonly) return prepared.execute<R>(query.parameters);
     }
+    if (OUTSIDE_TRANSACTIONS.test(query.sql)) return this.executeOnIdleWriter(query);
     await this.beginWrite();
     let result: QueryResult<R>;
     try {
-      result = this.writer.get(query.sql).execute<R>(query.parameters);
+      result = this.executeInTransaction<R>(query);
     } catch (error) {
-      this.rollbackWrite();
+      this.rollbackWrite(error);
       throw error;
     }
     await this.commitWrite();
@@ -195,13 +227,42 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   executeInTransaction<R>(query: CompiledQuery): QueryResult<R> {
-    return this.writer.get(query.sql).execute<R>(query.parameters);
+    const prepared = this.writer.get(query.sql);
+    let result: QueryResult<R>;
+    try {
+      result = prepared.execute<R>(query.parameters);
+    } catch (error) {
+      this.lastStatementError = error; // reported to the group if it aborted the whole transaction
+      throw error;
+    }
+    if (!prepared.statement.reader && SCHEMA_CHANGE.test(query.sql)) {
+      this.writer.clear();
+      this.reader.clear();
+    }
+    return result;
+  }
+
+  /** Commits the open group, then runs the statement on its own (a PRAGMA, VACUUM). */
+  private async executeOnIdleWriter<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await this.lockWriter();
+    try {
+      if (this.closed) throw new Error('the database is closed');
+      this.flush();
+      return this.writer.get(query.sql).execute<R>(query.parameters);
+    } finally {
+      this.releaseWriter();
+    }
+  }
+
+  private async lockWriter(): Promise<void> {
+    if (this.writerBusy) await new Promise<void>((resolve) => this.writerQueue.push(resolve));
+    else this.writerBusy = true;
   }
 
   /** Waits for the writer, then opens the group (if none is open) and this transaction's savepoint. */
   async beginWrite(): Promise<void> {
-    if (this.writerBusy) await new Promise<void>((resolve) => this.writerQueue.push(resolve));
-    else this.writerBusy = true;
+    await this.lockWriter();
+    if (this.closed) throw new Error('the database is closed');
     try {
       if (!this.writer.connection.inTransaction) this.writer.run('begin immediate');
       this.writer.run(`savepoint ${SAVEPOINT}`);
@@ -226,8 +287,11 @@ export class GroupCommitSqliteDriver implements Driver {
     return durable;
   }
 
-  /** Undoes this transaction only; the rest of the group is kept, unless SQLite aborted all of it. */
-  rollbackWrite(): void {
+  /**
+   * Undoes this transaction only; the rest of the group is kept, unless SQLite aborted all of it.
+   * `cause`: the error that made this transaction roll back, if any.
+   */
+  rollbackWrite(cause?: unknown): void {
     try {
       if (this.writer.connection.inTransaction) {
         this.writer.run(`rollback to ${SAVEPOINT}`);
@@ -237,7 +301,8 @@ export class GroupCommitSqliteDriver implements Driver {
       this.abortGroup(error);
     }
     // Some errors (a full disk, an I/O error) end the whole transaction: the group's work is gone.
-    if (!this.writer.connection.inTransaction) this.failGroup(new Error('the write transaction was aborted'));
+    if (!this.writer.connection.inTransaction) this.failGroup(aborted(cause ?? this.lastStatementError));
+    this.lastStatementError = undefined;
     this.releaseWriter();
   }
 
@@ -318,13 +383,14 @@ class GroupCommitConnection implements DatabaseConnection {
     return this.driver.commitWrite();
   }
 
+  /**
+   * Only while this connection holds the writer: after a failed commit Kysely rolls back too, and by
+   * then the writer (and the savepoint name) may belong to the next transaction.
+   */
   rollback(): void {
+    if (!this.inTransaction) return;
     this.inTransaction = false;
     this.driver.rollbackWrite();
-  }
-
-  abandon(): void {
-    if (this.inTransaction) this.rollback();
   }
 }
 

@@ -156,3 +156,57 @@ describe('rows read through the SQLite driver', () => {
     expect(odd.rows[0]).toEqual(Object.fromEntries([['__proto__', 1], ['two words', 3]]));
   });
 });
+
+describe('group commit when SQLite aborts a whole write transaction', () => {
+  it('fails the group it aborted, and the next transactions run alone and whole', async () => {
+    // ON CONFLICT ROLLBACK: a duplicate rolls back the whole write transaction, not just the statement.
+    await sql`create table strict_items (label text not null unique on conflict rollback)`.execute(db);
+    await sql`insert into strict_items (label) values ('taken')`.execute(db);
+    const insert = (tx: Kysely<Schema>, label: string) => sql`insert into strict_items (label) values (${label})`.execute(tx);
+    const outcomes = await Promise.allSettled([
+      db.transaction().execute((tx) => insert(tx, 't1')),
+      db.transaction().execute((tx) => insert(tx, 'taken')),
+      db.transaction().execute(async (tx) => {
+        await insert(tx, 't3-part1');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await insert(tx, 't3-part2');
+      }),
+      db.transaction().execute((tx) => insert(tx, 't4')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    const first = outcomes[0] as PromiseRejectedResult;
+    expect((first.reason as { code?: string }).code).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    const other = new SQLite(file, { readonly: true });
+    try {
+      expect(other.prepare('select label from strict_items order by rowid').pluck().all()).toEqual(['taken', 't3-part1', 't3-part2', 't4']);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('closing waits for a running transaction and commits it whole', async () => {
+    let committed = false;
+    const running = db.transaction().execute(async (tx) => {
+      await tx.insertInto('items').values({ label: 'first-half' }).execute();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await tx.insertInto('items').values({ label: 'second-half' }).execute();
+    });
+    void running.then(() => (committed = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await db.destroy();
+    await running;
+    expect(committed).toBe(true);
+    expect(labelsOnDisk()).toEqual(['first-half', 'second-half']);
+    db = new Kysely<Schema>({ dialect: new GroupCommitSqliteDialect(new SQLite(file), new SQLite(file)) });
+  });
+
+  it('PRAGMAs run outside the group, and a renamed column is read under its new name', async () => {
+    await db.insertInto('items').values({ label: 'one' }).execute();
+    const read = () => sql<Record<string, unknown>>`select * from items`.execute(db).then((result) => result.rows);
+    expect(await read()).toEqual([{ id: 1, label: 'one' }]);
+    await sql`alter table items rename column label to name`.execute(db);
+    expect(await read()).toEqual([{ id: 1, name: 'one' }]);
+    const checkpoint = await sql<Record<string, number>>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    expect(checkpoint.rows[0]?.busy).toBe(0);
+  });
+});
