@@ -1,16 +1,20 @@
 /**
  * Profiling aid: compiles one size of the benchmark's settings and evaluates the message pool for a
  * while, so `node --cpu-prof dist/bench/bench/engine-profile.js 100000` shows where evaluation time goes.
+ * Arguments: size, regex share, seconds, pool size; `--json-messages` round-trips the messages through
+ * JSON first, as the evaluate endpoint receives them (see engine-bench.ts).
  */
 import { compileSettings } from '../src/engine/compile.js';
 import { evaluate } from '../src/engine/evaluate.js';
 import { buildMessages, buildSettings } from './engine-fixtures.js';
 
-const size = Number(process.argv[2] ?? 100_000);
-const regexShare = Number(process.argv[3] ?? 0);
-const seconds = Number(process.argv[4] ?? 3);
+const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const size = Number(args[0] ?? 100_000);
+const regexShare = Number(args[1] ?? 0);
+const seconds = Number(args[2] ?? 3);
 const universe = buildSettings(size, regexShare);
-const messages = buildMessages(universe, Number(process.argv[5] ?? 2000));
+const built = buildMessages(universe, Number(args[3] ?? 2000));
+const messages: typeof built = process.argv.includes('--json-messages') ? JSON.parse(JSON.stringify(built)) : built;
 const compiled = compileSettings(universe.settings);
 const cpu = () => {
   const usage = process.cpuUsage();

@@ -2,14 +2,12 @@
  * A Bloom filter in front of the big hash maps. Most lookups of an evaluation miss (an unknown sender
  * is the common case), and in a map of a hundred thousand keys each miss costs a couple of cache misses;
  * the filter answers "certainly absent" from a few bits that stay in cache (16 bits per key, two
- * probes: about 1.4% false positives, which then simply look in the map).
+ * probes: about 1.4% false positives, which then simply look in the map). Small maps get one too: a
+ * probe costs less than a `Map.get` that misses.
  *
  * Strings are hashed right to left, so one pass over `mail.example.com` yields the hashes of
  * `example.com` and `com` on the way (`suffixHashes`).
  */
-
-/** Maps smaller than this stay in cache; the filter would only add work. */
-export const BLOOM_THRESHOLD = 4096;
 
 /** FNV-1a step. */
 export function hashStep(hash: number, code: number): number {

@@ -25,7 +25,7 @@
  */
 import type RE2 from 're2';
 import type { Matcher, SenderHit, SenderMatches } from './evaluate.js';
-import { Bloom, BLOOM_THRESHOLD, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
+import { Bloom, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
 import { Ipv4PrefixTable, Ipv6PrefixTable } from './ip-trie.js';
 import { foldedLabels, imitates, length, profileDomain, type DomainProfile } from './lookalike.js';
 import {
@@ -67,16 +67,15 @@ const NO_SENDER_MATCHES: SenderMatches = Object.freeze({ blocked: NOTHING, allow
 interface SenderEntry {
   blocked: EngineBlockedSender | undefined;
   allowed: EngineAllowPolicy | undefined;
+  /**
+   * Its hits on each sender field (`fieldSlot`), made on the setting's first match and handed out
+   * again after, since the rules keep the texts naming a hit on it (built once). On the entry, which
+   * the lookup has just read, rather than in a map beside it: one field costs less than a probe.
+   */
+  hits: SenderHit<EngineBlockedSender | EngineAllowPolicy>[] | undefined;
 }
 
-/**
- * The hits of the settings that matched so far, on each sender field (`fieldSlot`): made on a
- * setting's first match and handed out again after, since the rules keep the texts naming a hit on
- * it (built once). Kept beside the entries rather than in them: most settings never match.
- */
-type HitCache = Map<SenderEntry, SenderHit<EngineBlockedSender | EngineAllowPolicy>[]>;
-
-/** Index of a sender field in a `HitCache` list. */
+/** Index of a sender field in `SenderEntry.hits`. */
 function fieldSlot(field: RegexField): number {
   switch (field) {
     case 'envelope_from':
@@ -105,16 +104,12 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
 }
 
 /** Adds the entries matched on `field` to the hit lists (created on the first hit). */
-function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField, made: HitCache): SenderHits | undefined {
+function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField): SenderHits | undefined {
   const slot = fieldSlot(field);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    let cached = made.get(entry);
-    if (cached === undefined) {
-      cached = [];
-      made.set(entry, cached);
-    }
-    const hit = (cached[slot] ??= { record: entry.blocked ?? entry.allowed!, field, texts: undefined });
+    const made = (entry.hits ??= []);
+    const hit = (made[slot] ??= { record: entry.blocked ?? entry.allowed!, field, texts: undefined });
     hits ??= { blocked: NOTHING, allowed: NOTHING };
     if (entry.blocked) hits.blocked = append(hits.blocked, hit as SenderHit<EngineBlockedSender>);
     else hits.allowed = append(hits.allowed, hit as SenderHit<EngineAllowPolicy>);
@@ -318,19 +313,19 @@ class PatternIndex<T> {
   readonly v4 = new Ipv4PrefixTable<T>();
   readonly v6 = new Ipv6PrefixTable<T>();
   readonly regexes = new RegexIndex<T>();
-  private bloom: Bloom | undefined;
+  /** Over `emails`, even a small map: a probe costs less than a lookup that misses. */
+  private bloom = new Bloom(0);
 
   constructor(
     private readonly domains: DomainTable,
     private readonly slot: 'senders' | 'exempt',
   ) {}
 
-  /** Called once every pattern is filed: builds the regex index, and a Bloom filter for many addresses. */
+  /** Called once every pattern is filed: builds the regex index and the Bloom filters. */
   seal(): void {
     this.regexes.build();
     this.v4.seal();
     this.v6.seal();
-    if (this.emails.size < BLOOM_THRESHOLD) return;
     this.bloom = new Bloom(this.emails.size);
     for (const key of this.emails.keys()) this.bloom.add(hashString(key));
   }
@@ -364,7 +359,7 @@ class PatternIndex<T> {
    */
   matchAddress(address: NormalizedAddress): readonly T[] | undefined {
     let found: readonly T[] | undefined;
-    if (this.emails.size > 0 && (this.bloom === undefined || this.bloom.mayContain(address.hash))) {
+    if (this.emails.size > 0 && this.bloom.mayContain(address.hash)) {
       found = this.emails.get(address.address);
     }
     const nodes = this.domains.walkAddress(address);
@@ -457,6 +452,21 @@ class NameIndex {
 /** The lookalike cache: sets (a power of two) of `LOOKALIKE_WAYS` (a power of two) domains. */
 const LOOKALIKE_SETS = 4_096;
 const LOOKALIKE_WAYS = 4;
+/** Slots of a set in the cache: the ways' hashes, then each way's domain and answer. */
+const LOOKALIKE_SET_SLOTS = 3 * LOOKALIKE_WAYS;
+
+/** `text` in a flat string of its own (normalized domains are ASCII; anything else is kept as it is). */
+function flatCopy(text: string): string {
+  const copy = Buffer.from(text, 'latin1').toString('latin1');
+  return copy === text ? copy : text;
+}
+
+/** An empty lookalike cache: hashes -1 (no domain hash is negative), domains and answers undefined. */
+function newLookalikeCache(): unknown[] {
+  const cache = new Array<unknown>(LOOKALIKE_SETS * LOOKALIKE_SET_SLOTS).fill(undefined);
+  for (let set = 0; set < cache.length; set += LOOKALIKE_SET_SLOTS) cache.fill(-1, set, set + LOOKALIKE_WAYS);
+  return cache;
+}
 
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
@@ -472,23 +482,21 @@ class CompiledMatcher implements Matcher {
   readonly dropped = new Set<string>();
   private droppedMask = 0;
   readonly unusable: UnusablePattern[] = [];
-  private readonly hitCache: HitCache = new Map();
   /** The lookalike answers of recent sender domains, by domain hash (see `lookalikes`; made on first use). */
-  private lookalikeHashes: Int32Array | undefined = undefined;
-  private lookalikeEntries: unknown[] | undefined = undefined;
+  private lookalikeCache: unknown[] | undefined = undefined;
   private readonly lookalikeTurns = new Uint8Array(LOOKALIKE_SETS);
 
   constructor(settings: AccountSettings) {
     const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
       this.unusable.push({ resource, id: record.id, pattern: record.pattern });
     for (const record of settings.block_senders) {
-      const entry: SenderEntry = { blocked: record, allowed: undefined };
+      const entry: SenderEntry = { blocked: record, allowed: undefined, hits: undefined };
       if (!this.senders.add(record.pattern, record.pattern_type, record.is_regex, entry)) unusable('block_senders', record);
     }
     for (const policy of settings.allow_policies) {
       let usable = true;
       if (policy.is_trusted_sender || policy.is_acceptable_sender) {
-        const entry: SenderEntry = { blocked: undefined, allowed: policy };
+        const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
         usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
       }
       if (policy.is_exempt_recipient) {
@@ -546,11 +554,11 @@ class CompiledMatcher implements Matcher {
     const from = message.from;
     const replyTo = message.replyTo;
     const envelopeEntries = envelope === undefined ? undefined : index.matchAddress(envelope);
-    if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from', this.hitCache);
+    if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from');
     let fromEntries: readonly SenderEntry[] | undefined;
     if (from !== undefined) {
       fromEntries = envelope !== undefined && envelope.address === from.address ? envelopeEntries : index.matchAddress(from);
-      if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from', this.hitCache);
+      if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from');
     }
     if (replyTo !== undefined) {
       const entries =
@@ -559,11 +567,11 @@ class CompiledMatcher implements Matcher {
           : envelope !== undefined && envelope.address === replyTo.address
             ? envelopeEntries
             : index.matchAddress(replyTo);
-      if (entries !== undefined) hits = emit(hits, entries, 'reply_to', this.hitCache);
+      if (entries !== undefined) hits = emit(hits, entries, 'reply_to');
     }
     const entries =
       message.ipv4 >= 0 ? index.v4.find(message.ipv4, undefined) : message.ipv6 !== undefined ? index.v6.find(message.ipv6, undefined) : undefined;
-    if (entries !== undefined) hits = emit(hits, entries, 'sending_ip', this.hitCache);
+    if (entries !== undefined) hits = emit(hits, entries, 'sending_ip');
     if (index.regexes.size > 0) hits = this.senderRegexes(message, hits);
     return hits === undefined ? NO_SENDER_MATCHES : hits;
   }
@@ -578,11 +586,11 @@ class CompiledMatcher implements Matcher {
     const from = message.from;
     const replyTo = message.replyTo;
     const envelopeFound = envelope === undefined ? undefined : regexes.find(envelope.raw, undefined);
-    if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from', this.hitCache);
+    if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from');
     let fromFound: SenderEntry[] | undefined;
     if (from !== undefined) {
       fromFound = envelope !== undefined && envelope.raw === from.raw ? envelopeFound : regexes.find(from.raw, undefined);
-      if (fromFound !== undefined) hits = emit(hits, fromFound, 'from', this.hitCache);
+      if (fromFound !== undefined) hits = emit(hits, fromFound, 'from');
     }
     if (replyTo !== undefined) {
       const found =
@@ -591,17 +599,17 @@ class CompiledMatcher implements Matcher {
           : envelope !== undefined && envelope.raw === replyTo.raw
             ? envelopeFound
             : regexes.find(replyTo.raw, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'reply_to', this.hitCache);
+      if (found !== undefined) hits = emit(hits, found, 'reply_to');
     }
     const ip = message.message.sending_ip?.trim();
     if (ip) {
       const found = regexes.find(ip, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'sending_ip', this.hitCache);
+      if (found !== undefined) hits = emit(hits, found, 'sending_ip');
     }
     const helo = message.message.helo?.trim();
     if (helo) {
       const found = regexes.find(helo, undefined);
-      if (found !== undefined) hits = emit(hits, found, 'helo', this.hitCache);
+      if (found !== undefined) hits = emit(hits, found, 'helo');
     }
     return hits;
   }
@@ -644,28 +652,30 @@ class CompiledMatcher implements Matcher {
 
   lookalikes(address: NormalizedAddress): readonly EngineDomain[] {
     if (this.protectedEntries.length === 0) return NOTHING;
-    // Sender domains repeat a lot: answers are cached by domain hash, in four-way sets. The hashes of
-    // a set sit side by side in a small typed array (one read tells whether the domain may be there);
-    // each entry's domain and answer sit side by side in another.
+    // Sender domains repeat a lot: answers are cached by domain hash, in four-way sets. A set's hashes,
+    // domains and answers sit side by side in one array (48 bytes): a lookup costs one or two cache
+    // lines there, plus the cached domain's text.
     const hash = address.domainHash;
-    const set = (hash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_WAYS;
-    const hashes = (this.lookalikeHashes ??= new Int32Array(LOOKALIKE_SETS * LOOKALIKE_WAYS).fill(-1));
-    const entries = (this.lookalikeEntries ??= new Array<unknown>(2 * LOOKALIKE_SETS * LOOKALIKE_WAYS).fill(undefined));
+    const set = (hash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_SET_SLOTS;
+    const cache = (this.lookalikeCache ??= newLookalikeCache());
     const text = address.address;
-    for (let entry = set; entry < set + LOOKALIKE_WAYS; entry++) {
-      if (hashes[entry] !== hash) continue;
+    for (let way = 0; way < LOOKALIKE_WAYS; way++) {
+      if (cache[set + way] !== hash) continue;
       // The domain ends the address. `endsWith` reads strings of any representation in place, while
       // `===` on two sliced strings (a domain is cut out of its address) calls into the runtime.
-      const cached = entries[2 * entry] as string;
-      if (cached.length === address.domainLength && text.endsWith(cached)) return entries[2 * entry + 1] as readonly EngineDomain[];
+      const cached = cache[set + LOOKALIKE_WAYS + 2 * way] as string;
+      if (cached.length === address.domainLength && text.endsWith(cached)) {
+        return cache[set + LOOKALIKE_WAYS + 2 * way + 1] as readonly EngineDomain[];
+      }
     }
     const domain = address.domain;
     const found = this.findLookalikes(domain);
-    // The sets' entries are replaced in turn.
-    const entry = set + (this.lookalikeTurns[hash & (LOOKALIKE_SETS - 1)]++ & (LOOKALIKE_WAYS - 1));
-    hashes[entry] = hash;
-    entries[2 * entry] = domain;
-    entries[2 * entry + 1] = found;
+    // The sets' entries are replaced in turn. The domain is kept as a copy: cut out of its address it
+    // is a slice, which costs a second memory read on every comparison and keeps the address alive.
+    const way = this.lookalikeTurns[hash & (LOOKALIKE_SETS - 1)]++ & (LOOKALIKE_WAYS - 1);
+    cache[set + way] = hash;
+    cache[set + LOOKALIKE_WAYS + 2 * way] = flatCopy(domain);
+    cache[set + LOOKALIKE_WAYS + 2 * way + 1] = found;
     return found;
   }
 

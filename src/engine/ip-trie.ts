@@ -8,7 +8,7 @@
  * 128 (IPv6) steps whatever the number of blocks. Children are kept in typed arrays that double as
  * they fill, so a million blocks stay a few flat arrays instead of millions of objects.
  */
-import { Bloom, BLOOM_THRESHOLD, hashNumber } from './bloom.js';
+import { Bloom, hashNumber } from './bloom.js';
 import { ipBit } from './normalize.js';
 
 export class IpTrie<T> {
@@ -84,7 +84,7 @@ export class IpTrie<T> {
  * contains an address costs one lookup per distinct prefix length in use (blocklists use a handful:
  * /32, /24, /16…), each a hash probe rather than a trie walk's chain of dependent memory reads.
  *
- * Large tables get a Bloom filter laid out by /16 block: every block of 16 bits or longer is marked in
+ * A Bloom filter laid out by /16 block sits in front: every block of 16 bits or longer is marked in
  * the 512-bit line of its /16, so the probes of one address for all its prefix lengths read one cache
  * line instead of one each. Shorter blocks (rare, few) are looked up directly.
  */
@@ -94,13 +94,15 @@ export class Ipv4PrefixTable<T> {
   private lengths: number[] = [];
   private tables: Map<number, T[]>[] = [];
   private count = 0;
-  /** The filter: `LINE_WORDS` words per line; undefined for small tables. */
+  /** The filter: `LINE_WORDS` words per line; undefined until sealed. */
   private lines: Int32Array | undefined;
   private lineMask = 0;
 
-  /** Called once every block is filed: large tables get the filter. */
+  /**
+   * Called once every block is filed: builds the filter. Small tables get one too: a probe of it
+   * costs less than a map lookup per prefix length.
+   */
   seal(): void {
-    if (this.count < BLOOM_THRESHOLD) return;
     let bits = 1024;
     while (bits < this.count * 16) bits *= 2;
     const lines = new Int32Array(bits >>> 5);

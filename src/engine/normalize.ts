@@ -484,7 +484,7 @@ export class PreparedMessage {
   declare readonly tls: boolean | undefined;
   declare readonly dmarcFailed: boolean;
   declare readonly detections: Message['detections'];
-  /** `recipients` as given. */
+  /** `recipients` as given (read each with `normalizeRecipient`, which remembers them). */
   declare readonly addresses: readonly string[];
   declare readonly envelope: NormalizedAddress | undefined;
   declare readonly from: NormalizedAddress | undefined;
@@ -493,7 +493,6 @@ export class PreparedMessage {
   declare readonly ipv4: number;
   /** The sending IP's four words when it is IPv6. */
   declare readonly ipv6: number[] | undefined;
-  declare readonly recipients: (NormalizedAddress | undefined)[];
   /** DMARC, SPF or DKIM passed: what `verify_sender` asks for. */
   declare readonly authenticated: boolean;
   declare private list: SenderAddress[] | undefined;
@@ -519,13 +518,6 @@ export class PreparedMessage {
         else if (ip) ipv4 = ip.words[0];
       }
     }
-    const addresses = message.recipients;
-    let recipients: (NormalizedAddress | undefined)[];
-    if (addresses.length === 1) recipients = [normalizeRecipient(addresses[0])];
-    else {
-      recipients = [];
-      for (let i = 0; i < addresses.length; i++) recipients.push(normalizeRecipient(addresses[i]));
-    }
     const auth = message.authentication;
     this.message = message;
     this.id = message.id ?? null;
@@ -534,13 +526,12 @@ export class PreparedMessage {
     this.tls = message.tls;
     this.dmarcFailed = auth !== undefined && auth.dmarc === 'fail';
     this.detections = message.detections;
-    this.addresses = addresses;
+    this.addresses = message.recipients;
     this.envelope = envelope;
     this.from = from;
     this.replyTo = replyTo;
     this.ipv4 = ipv4;
     this.ipv6 = ipv6;
-    this.recipients = recipients;
     this.authenticated = auth !== undefined && (auth.dmarc === 'pass' || auth.spf === 'pass' || auth.dkim === 'pass');
     this.list = undefined;
     this.inputs = undefined;

@@ -186,7 +186,7 @@ describe('indexed engine vs naive reference', () => {
   });
 
   it('agree when large tables put Bloom filters in front of the maps', () => {
-    // Enough unrelated patterns to pass BLOOM_THRESHOLD in the address, domain and IPv4 tables.
+    // Enough unrelated patterns for filters of many lines in the address, domain and IPv4 tables.
     const filler = Array.from({ length: 4200 }, (_, i) => [
       { id: 1_000_000 + 3 * i, pattern: `user${i}@filler${i}.example`, pattern_type: 'EMAIL' as const, is_regex: false },
       { id: 1_000_001 + 3 * i, pattern: `filler${i}.example.org`, pattern_type: 'DOMAIN' as const, is_regex: false },
