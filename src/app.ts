@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.js';
 import { registerAuditRoutes } from './audit/audit-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createFailureLimiter } from './auth/failure-limiter.js';
 import { registerRequestAuth } from './auth/request-auth.js';
 import { createTokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
@@ -84,7 +85,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
 
   const tokens = createTokenStore(deps.database.db);
-  registerRequestAuth(app, createAuthenticator({ mode: config.authMode, bootstrapToken: config.bootstrapToken, tokens }));
+  registerRequestAuth(
+    app,
+    createAuthenticator({ mode: config.authMode, bootstrapToken: config.bootstrapToken, tokens }),
+    createFailureLimiter(config.authFailureLimit, config.rateLimitWindowSeconds),
+  );
   await registerRateLimit(app, { max: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
 
   const auditLog = createAuditLog(deps.database.db);

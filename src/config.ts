@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   MAILWARDEN_AUTH: Type.Union([Type.Literal('enforced'), Type.Literal('open')], { default: 'enforced' }),
   MAILWARDEN_RATE_LIMIT: Type.Integer({ minimum: 0, default: 1200 }),
   MAILWARDEN_RATE_LIMIT_WINDOW: Type.Integer({ minimum: 1, default: 300 }),
+  MAILWARDEN_AUTH_FAILURE_LIMIT: Type.Integer({ minimum: 0, default: 100 }),
   MAILWARDEN_CORS_ORIGINS: Type.Optional(Type.String()),
   MAILWARDEN_TRUST_PROXY: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
   LOG_LEVEL: Type.Union(
@@ -46,6 +47,8 @@ export interface Config {
   /** Requests per credential per window; 0 turns rate limiting off. */
   rateLimit: number;
   rateLimitWindowSeconds: number;
+  /** Failed authentications per client IP per rate-limit window before it is refused (429); 0: no limit. */
+  authFailureLimit: number;
   /** Origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
   /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     authMode: values.MAILWARDEN_AUTH,
     rateLimit: values.MAILWARDEN_RATE_LIMIT,
     rateLimitWindowSeconds: values.MAILWARDEN_RATE_LIMIT_WINDOW,
+    authFailureLimit: values.MAILWARDEN_AUTH_FAILURE_LIMIT,
     corsOrigins: (values.MAILWARDEN_CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

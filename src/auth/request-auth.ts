@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChangeContext } from '../audit/audit-log.js';
+import { ApiError, ErrorCode } from '../http/errors.js';
 import type { Authenticator, Permission, Principal } from './authenticate.js';
+import type { FailureLimiter } from './failure-limiter.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,12 +21,29 @@ declare module 'fastify' {
 
 const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
 
-export function registerRequestAuth(app: FastifyInstance, authenticator: Authenticator): void {
+function tooManyFailures(retryAfterSeconds: number): ApiError {
+  return new ApiError(
+    429,
+    [{ code: ErrorCode.rateLimited, message: 'Too many failed authentication attempts from this address; please wait' }],
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+}
+
+export function registerRequestAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureLimiter): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     const permission = request.routeOptions.config.permission;
     if (!permission) return;
-    const principal = await authenticator.authenticate(request.headers);
+    const blockedFor = failures.blockedFor(request.ip);
+    if (blockedFor > 0) throw tooManyFailures(blockedFor);
+    let principal: Principal;
+    try {
+      principal = await authenticator.authenticate(request.headers);
+    } catch (error) {
+      // A well-formed credential that is wrong (403 9103/10000): what guessing secrets produces.
+      if (error instanceof ApiError && error.status === 403) failures.failed(request.ip);
+      throw error;
+    }
     request.principal = principal;
     // Cheap: request loggers are deferred (http/request-logger.ts), made only if the request logs.
     const log = request.log.child({ tokenId: principal.tokenId });

@@ -54,6 +54,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     authMode: 'enforced',
     rateLimit: 0,
     rateLimitWindowSeconds: 300,
+    authFailureLimit: 0,
     corsOrigins: [],
     trustProxy: false,
     ...overrides,
