@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import { chunkRows, prepareQuery } from '../resources/prepared-query.js';
+import { chunkRows, prepareQuery } from '../db/prepared-query.js';
 
 export type AuditAction = 'create' | 'update' | 'delete';
 

@@ -5,6 +5,7 @@
  */
 import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepareQuery } from '../db/prepared-query.js';
 
 export interface ApiToken {
   id: string;
@@ -58,17 +59,14 @@ export function createTokenStore(db: Kysely<any>) {
   // Every authenticated request looks its token up: the statement is built and compiled once, and
   // each lookup only swaps in its digest (the one parameter). Still one database read per request,
   // so a revocation, from any process, applies to the very next request.
-  const findActiveByDigest = db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('secret_digest', '=', '')
-    .where('revoked_at', 'is', null)
-    .compile();
+  const findActiveByDigest = prepareQuery<'digest'>((executor, value) =>
+    executor.selectFrom('api_tokens').selectAll().where('secret_digest', '=', value('digest')).where('revoked_at', 'is', null),
+  );
 
   /** The active token whose secret has this `secretDigest`. */
   async function findByDigest(digest: string): Promise<ApiToken | undefined> {
-    const { rows } = await db.executeQuery<TokenRow>({ ...findActiveByDigest, parameters: [digest] });
-    return rows.length > 0 ? fromRow(rows[0]) : undefined;
+    const { rows } = await findActiveByDigest(db, { digest });
+    return rows.length > 0 ? fromRow(rows[0] as TokenRow) : undefined;
   }
 
   return {

@@ -24,7 +24,7 @@
  *   const verdict = evaluate(compiled, message);
  */
 import type RE2 from 're2';
-import type { Matcher, SenderHit, SenderMatches } from './evaluate.js';
+import { fieldRank, type Matcher, type SenderHit, type SenderMatches } from './evaluate.js';
 import { Bloom, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
 import { Ipv4PrefixTable, Ipv6PrefixTable } from './ip-trie.js';
 import { foldedLabels, imitates, length, profileDomain, type DomainProfile } from './lookalike.js';
@@ -68,27 +68,11 @@ interface SenderEntry {
   blocked: EngineBlockedSender | undefined;
   allowed: EngineAllowPolicy | undefined;
   /**
-   * Its hits on each sender field (`fieldSlot`), made on the setting's first match and handed out
+   * Its hits on each sender field (indexed by `fieldRank`: 0 to 4), made on the setting's first match and handed out
    * again after, since the rules keep the texts naming a hit on it (built once). On the entry, which
    * the lookup has just read, rather than in a map beside it: one field costs less than a probe.
    */
   hits: SenderHit<EngineBlockedSender | EngineAllowPolicy>[] | undefined;
-}
-
-/** Index of a sender field in `SenderEntry.hits`. */
-function fieldSlot(field: RegexField): number {
-  switch (field) {
-    case 'envelope_from':
-      return 0;
-    case 'from':
-      return 1;
-    case 'reply_to':
-      return 2;
-    case 'sending_ip':
-      return 3;
-    default:
-      return 4;
-  }
 }
 
 interface SenderHits {
@@ -105,7 +89,7 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
 
 /** Adds the entries matched on `field` to the hit lists (created on the first hit). */
 function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField): SenderHits | undefined {
-  const slot = fieldSlot(field);
+  const slot = fieldRank(field);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     const made = (entry.hits ??= []);

@@ -130,7 +130,7 @@ function resourceRank(resource: ResourceName): number {
 }
 
 /** envelope_from, from, reply_to, sending_ip, helo, from_name, then recipients[0], recipients[1]… */
-function fieldRank(field: MatchField): number {
+export function fieldRank(field: MatchField): number {
   switch (field) {
     case 'envelope_from':
       return 0;

@@ -80,6 +80,29 @@ export class IpTrie<T> {
 }
 
 /**
+ * Blocks filed in one hash table per prefix length, keyed by `K` (the masked block). What the IPv4
+ * and IPv6 tables share: their lookups walk `lengths`/`tables` in order, longest prefix first.
+ */
+abstract class PrefixTables<K, T> {
+  protected readonly byLength = new Map<number, Map<K, T[]>>();
+  /** Distinct prefix lengths in use, longest first, and their tables in the same order. */
+  protected lengths: number[] = [];
+  protected tables: Map<K, T[]>[] = [];
+
+  /** The table of one prefix length, made (and put in order) on first use. */
+  protected tableFor(prefix: number): Map<K, T[]> {
+    let table = this.byLength.get(prefix);
+    if (!table) {
+      table = new Map();
+      this.byLength.set(prefix, table);
+      this.lengths = [...this.byLength.keys()].sort((a, b) => b - a);
+      this.tables = this.lengths.map((length) => this.byLength.get(length)!);
+    }
+    return table;
+  }
+}
+
+/**
  * IPv4 blocks in one hash table per prefix length (the "prefix table"): finding every block that
  * contains an address costs one lookup per distinct prefix length in use (blocklists use a handful:
  * /32, /24, /16…), each a hash probe rather than a trie walk's chain of dependent memory reads.
@@ -88,11 +111,7 @@ export class IpTrie<T> {
  * the 512-bit line of its /16, so the probes of one address for all its prefix lengths read one cache
  * line instead of one each. Shorter blocks (rare, few) are looked up directly.
  */
-export class Ipv4PrefixTable<T> {
-  private readonly byLength = new Map<number, Map<number, T[]>>();
-  /** Distinct prefix lengths in use, longest first, and their tables in the same order. */
-  private lengths: number[] = [];
-  private tables: Map<number, T[]>[] = [];
+export class Ipv4PrefixTable<T> extends PrefixTables<number, T> {
   private count = 0;
   /** The filter: `LINE_WORDS` words per line; undefined until sealed. */
   private lines: Int32Array | undefined;
@@ -131,13 +150,7 @@ export class Ipv4PrefixTable<T> {
   }
 
   insert(address: number, prefix: number, value: T): void {
-    let table = this.byLength.get(prefix);
-    if (!table) {
-      table = new Map();
-      this.byLength.set(prefix, table);
-      this.lengths = [...this.byLength.keys()].sort((a, b) => b - a);
-      this.tables = this.lengths.map((length) => this.byLength.get(length)!);
-    }
+    const table = this.tableFor(prefix);
     const key = prefix === 0 ? 0 : address >>> (32 - prefix);
     const list = table.get(key);
     if (list) list.push(value);
@@ -204,11 +217,7 @@ function maskedWord(words: readonly number[], index: number, prefix: number): nu
  * to 128 trie nodes. A Bloom filter over (prefix length, block) answers most probes, so the key
  * string of a block is only built when the filter cannot rule it out.
  */
-export class Ipv6PrefixTable<T> {
-  private readonly byLength = new Map<number, Map<string, T[]>>();
-  /** Distinct prefix lengths in use, longest first, and their tables in the same order. */
-  private lengths: number[] = [];
-  private tables: Map<string, T[]>[] = [];
+export class Ipv6PrefixTable<T> extends PrefixTables<string, T> {
   private count = 0;
   private bloom = new Bloom(0);
 
@@ -229,13 +238,7 @@ export class Ipv6PrefixTable<T> {
 
   /** Files `value` under the block of the first `prefix` bits of `words`. */
   insert(words: readonly number[], prefix: number, value: T): void {
-    let table = this.byLength.get(prefix);
-    if (!table) {
-      table = new Map();
-      this.byLength.set(prefix, table);
-      this.lengths = [...this.byLength.keys()].sort((a, b) => b - a);
-      this.tables = this.lengths.map((length) => this.byLength.get(length)!);
-    }
+    const table = this.tableFor(prefix);
     const key = Ipv6PrefixTable.key(words, prefix);
     const list = table.get(key);
     if (list) list.push(value);

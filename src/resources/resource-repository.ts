@@ -6,7 +6,7 @@
 import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { StoreAdapter } from '../db/adapter.js';
 import type { FieldSpec, ResourceDefinition, StoredRecord, Values } from './definition.js';
-import { chunkRows, prepareQuery, prepareVariants } from './prepared-query.js';
+import { chunkRows, prepareQuery, prepareVariants } from '../db/prepared-query.js';
 
 // Kysely is typed per table; this module works for any definition, so it uses an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
