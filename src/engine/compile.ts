@@ -8,7 +8,8 @@
  * - IPv4 and IPv6 blocks in prefix tables (a hash per prefix length);
  * - regexes in a `RegexIndex` per list (literal prefilter, then RE2 / `RE2.Set`);
  * - impersonation names by folded skeleton; protected domains' registrable names by their ends and
- *   one-deletion variants, for lookalikes.
+ *   one-deletion variants, for lookalikes, behind a filter that turns away most sender domains in one
+ *   pass without allocating (`LookalikeIndex`, lookalike-index.ts).
  *
  * Evaluation is the hot path (see the README's "What made it fast"): Bloom filters answer most probes
  * from the hashes a message's addresses are read with, nothing is allocated for what does not match,
@@ -27,7 +28,7 @@ import type RE2 from 're2';
 import { fieldRank, type Matcher, type SenderHit, type SenderMatches } from './evaluate.js';
 import { Bloom, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
 import { Ipv4PrefixTable, Ipv6PrefixTable } from './ip-trie.js';
-import { foldedLabels, imitates, length, profileDomain, type DomainProfile } from './lookalike.js';
+import { LookalikeIndex } from './lookalike-index.js';
 import {
   compileRegex,
   HASHED_LABELS,
@@ -375,83 +376,6 @@ export function registeredAddressMatcher(entry: EngineDisplayName): (from: Norma
   return address ? (from) => from.address === address : () => false;
 }
 
-interface ProtectedEntry {
-  record: EngineDomain;
-  profile: DomainProfile;
-}
-
-/** From this length on, a name one edit away keeps its first three or its last three characters. */
-const LONG_NAME = 7;
-
-/**
- * Finds protected names equal to, or one edit from, a folded label, without scanning them:
- * - names of `LONG_NAME` characters or more are filed under their first three and their last three
- *   characters (an edit at position i leaves the first three intact when i ≥ 3, the last three otherwise);
- * - shorter names are filed under themselves and every one-deletion variant (two names one edit apart
- *   always share a deletion variant).
- * It only proposes candidates; `imitates` decides.
- */
-class NameIndex {
-  private readonly ends = new Map<string, number[]>();
-  private readonly variants = new Map<string, number[]>();
-  private shortest = Infinity;
-  private longestShort = -1;
-
-  add(label: string, index: number): void {
-    const chars = Array.from(label);
-    this.shortest = Math.min(this.shortest, chars.length);
-    if (chars.length >= LONG_NAME) {
-      push(this.ends, `<${chars.slice(0, 3).join('')}`, index);
-      push(this.ends, `>${chars.slice(-3).join('')}`, index);
-      return;
-    }
-    this.longestShort = Math.max(this.longestShort, chars.length);
-    const variants = new Set([label]);
-    for (let i = 0; i < chars.length; i++) variants.add(chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
-    for (const variant of variants) push(this.variants, variant, index);
-  }
-
-  /** Adds to `out` the protected entries that may be within one edit of `label`. */
-  candidates(label: string, out: Set<number>): void {
-    const size = length(label);
-    if (size < this.shortest - 1) return;
-    const addAll = (hits: number[] | undefined) => {
-      if (hits !== undefined) for (const hit of hits) out.add(hit);
-    };
-    const chars = size === label.length ? undefined : Array.from(label);
-    if (this.ends.size > 0 && size >= LONG_NAME - 1) {
-      addAll(this.ends.get(`<${chars ? chars.slice(0, 3).join('') : label.slice(0, 3)}`));
-      addAll(this.ends.get(`>${chars ? chars.slice(-3).join('') : label.slice(-3)}`));
-    }
-    if (this.variants.size > 0 && size <= this.longestShort + 1) {
-      addAll(this.variants.get(label));
-      const units = chars ?? label;
-      for (let i = 0; i < units.length; i++) {
-        addAll(this.variants.get(chars ? chars.slice(0, i).join('') + chars.slice(i + 1).join('') : label.slice(0, i) + label.slice(i + 1)));
-      }
-    }
-  }
-}
-
-/** The lookalike cache: sets (a power of two) of `LOOKALIKE_WAYS` (a power of two) domains. */
-const LOOKALIKE_SETS = 4_096;
-const LOOKALIKE_WAYS = 4;
-/** Slots of a set in the cache: the ways' hashes, then each way's domain and answer. */
-const LOOKALIKE_SET_SLOTS = 3 * LOOKALIKE_WAYS;
-
-/** `text` in a flat string of its own (normalized domains are ASCII; anything else is kept as it is). */
-function flatCopy(text: string): string {
-  const copy = Buffer.from(text, 'latin1').toString('latin1');
-  return copy === text ? copy : text;
-}
-
-/** An empty lookalike cache: hashes -1 (no domain hash is negative), domains and answers undefined. */
-function newLookalikeCache(): unknown[] {
-  const cache = new Array<unknown>(LOOKALIKE_SETS * LOOKALIKE_SET_SLOTS).fill(undefined);
-  for (let set = 0; set < cache.length; set += LOOKALIKE_SET_SLOTS) cache.fill(-1, set, set + LOOKALIKE_WAYS);
-  return cache;
-}
-
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
   readonly senders = new PatternIndex<SenderEntry>(this.domainTable, 'senders');
@@ -461,14 +385,10 @@ class CompiledMatcher implements Matcher {
   /** `hashString` of every key of `names`. */
   private readonly nameBloom: Bloom;
   readonly registered = new Map<EngineDisplayName, (from: NormalizedAddress) => boolean>();
-  readonly protectedEntries: ProtectedEntry[] = [];
-  readonly protectedNames = new NameIndex();
+  readonly lookalikeIndex = new LookalikeIndex();
   readonly dropped = new Set<string>();
   private droppedMask = 0;
   readonly unusable: UnusablePattern[] = [];
-  /** The lookalike answers of recent sender domains, by domain hash (see `lookalikes`; made on first use). */
-  private lookalikeCache: unknown[] | undefined = undefined;
-  private readonly lookalikeTurns = new Uint8Array(LOOKALIKE_SETS);
 
   constructor(settings: AccountSettings) {
     const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
@@ -516,8 +436,7 @@ class CompiledMatcher implements Matcher {
       if (!domain) continue;
       add(this.domainTable.node(domain), 'protected', record);
       for (const disposition of record.drop_dispositions) this.dropped.add(disposition);
-      const profile = profileDomain(domain);
-      if (profile) this.protectedNames.add(profile.label, this.protectedEntries.push({ record, profile }) - 1);
+      this.lookalikeIndex.add(record, domain);
     }
 
     for (const disposition of this.dropped) this.droppedMask |= dispositionBit(disposition);
@@ -527,6 +446,7 @@ class CompiledMatcher implements Matcher {
       if (domain) add(this.domainTable.node(domain), 'restrictions', { record, excludes: restrictionExcludes(record, domain) });
     }
     this.domainTable.seal();
+    this.lookalikeIndex.seal();
   }
 
   senderMatches(message: PreparedMessage): SenderMatches {
@@ -635,51 +555,7 @@ class CompiledMatcher implements Matcher {
   }
 
   lookalikes(address: NormalizedAddress): readonly EngineDomain[] {
-    if (this.protectedEntries.length === 0) return NOTHING;
-    // Sender domains repeat a lot: answers are cached by domain hash, in four-way sets. A set's hashes,
-    // domains and answers sit side by side in one array (48 bytes): a lookup costs one or two cache
-    // lines there, plus the cached domain's text.
-    const hash = address.domainHash;
-    const set = (hash & (LOOKALIKE_SETS - 1)) * LOOKALIKE_SET_SLOTS;
-    const cache = (this.lookalikeCache ??= newLookalikeCache());
-    const text = address.address;
-    for (let way = 0; way < LOOKALIKE_WAYS; way++) {
-      if (cache[set + way] !== hash) continue;
-      // The domain ends the address. `endsWith` reads strings of any representation in place, while
-      // `===` on two sliced strings (a domain is cut out of its address) calls into the runtime.
-      const cached = cache[set + LOOKALIKE_WAYS + 2 * way] as string;
-      if (cached.length === address.domainLength && text.endsWith(cached)) {
-        return cache[set + LOOKALIKE_WAYS + 2 * way + 1] as readonly EngineDomain[];
-      }
-    }
-    const domain = address.domain;
-    const found = this.findLookalikes(domain);
-    // The sets' entries are replaced in turn. The domain is kept as a copy: cut out of its address it
-    // is a slice, which costs a second memory read on every comparison and keeps the address alive.
-    const way = this.lookalikeTurns[hash & (LOOKALIKE_SETS - 1)]++ & (LOOKALIKE_WAYS - 1);
-    cache[set + way] = hash;
-    cache[set + LOOKALIKE_WAYS + 2 * way] = flatCopy(domain);
-    cache[set + LOOKALIKE_WAYS + 2 * way + 1] = found;
-    return found;
-  }
-
-  /**
-   * Every label but the last (always part of the public suffix) could be the registrable name, so each
-   * is looked up; the public suffix list is only read when one of them is close to a protected name.
-   */
-  private findLookalikes(domain: string): readonly EngineDomain[] {
-    const labels = foldedLabels(domain);
-    const candidates = new Set<number>();
-    for (let i = 0; i < labels.length - 1; i++) this.protectedNames.candidates(labels[i], candidates);
-    if (candidates.size === 0) return NOTHING;
-    const profile = profileDomain(domain);
-    if (!profile) return NOTHING;
-    const found: EngineDomain[] = [];
-    for (const index of candidates) {
-      const entry = this.protectedEntries[index];
-      if (imitates(profile, entry.profile)) found.push(entry.record);
-    }
-    return found.length > 0 ? found : NOTHING;
+    return this.lookalikeIndex.find(address);
   }
 
   trustedDomains(address: NormalizedAddress, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[] {

@@ -244,21 +244,55 @@ export function normalizeAddress(value: string | undefined): NormalizedAddress |
   return hashAddress(new NormalizedAddress(raw, address, domain, address.length - domain.length));
 }
 
-const RECIPIENT_CACHE_LIMIT = 16_384;
-const recipientCache = new Map<string, NormalizedAddress | undefined>();
+/**
+ * Recipients (an organisation's mailboxes) recur message after message, so each is read once and kept,
+ * with the lookups the indexed engine makes for it remembered on it. Kept in two generations: when the
+ * young one is full it becomes the old one (the previous old one is dropped), and an address found in
+ * the old one moves back into the young one, so mailboxes in use stay while others age out.
+ */
+const RECIPIENT_GENERATION = 16_384;
+let youngRecipients = new Map<string, NormalizedAddress>();
+let oldRecipients = new Map<string, NormalizedAddress>();
 
 /**
- * `normalizeAddress` for recipients, remembered: an organisation's mailboxes recur in message after
- * message (bounded; cleared when full).
+ * The doorkeeper: a filter of the hashes of addresses seen recently but not kept. An address is only
+ * kept the second time it is seen, so one-off addresses never enter the cache: they would push out
+ * mailboxes that recur, and every object kept for a while is copied by the garbage collector into
+ * the old heap, to die there.
  */
-export function normalizeRecipient(value: string): NormalizedAddress | undefined {
-  let address = recipientCache.get(value);
-  if (address === undefined && !recipientCache.has(value)) {
-    address = normalizeAddress(value);
-    if (address !== undefined) address.shared = true;
-    if (recipientCache.size >= RECIPIENT_CACHE_LIMIT) recipientCache.clear();
-    recipientCache.set(value, address);
+const DOORKEEPER_BITS = 1 << 18;
+const doorkeeper = new Int32Array(DOORKEEPER_BITS >>> 5);
+let doorkeeperEntries = 0;
+
+function seenBefore(hash: number): boolean {
+  const bit = hash & (DOORKEEPER_BITS - 1);
+  const word = bit >>> 5;
+  const mask = 1 << (bit & 31);
+  if ((doorkeeper[word] & mask) !== 0) return true;
+  // Cleared when it holds a generation's worth (about 6% of its bits set): old sightings are forgotten.
+  if (++doorkeeperEntries > RECIPIENT_GENERATION) {
+    doorkeeper.fill(0);
+    doorkeeperEntries = 1;
   }
+  doorkeeper[word] |= mask;
+  return false;
+}
+
+/** `normalizeAddress` for recipients, remembered (see above). */
+export function normalizeRecipient(value: string): NormalizedAddress | undefined {
+  let address = youngRecipients.get(value);
+  if (address !== undefined) return address;
+  address = oldRecipients.get(value);
+  if (address === undefined) {
+    address = normalizeAddress(value);
+    if (address === undefined || !seenBefore(address.hash)) return address;
+    address.shared = true;
+  }
+  if (youngRecipients.size >= RECIPIENT_GENERATION) {
+    oldRecipients = youngRecipients;
+    youngRecipients = new Map();
+  }
+  youngRecipients.set(value, address);
   return address;
 }
 

@@ -179,6 +179,19 @@ describe('caches and memos kept across messages', () => {
     }
   });
 
+  it('answer recipients the same way whether they are seen once, twice or often, past both cache generations', () => {
+    const account = settings(0);
+    const compiled = compileSettings(account);
+    const recurring = ['soc@example.com', 'a@mx.example.com', 'SOC@Example.COM', 'c@acme.com'];
+    // 40,000 one-off recipients (more than two generations of the cache), each recurring one every 7th.
+    for (let i = 0; i < 40_000; i++) {
+      const recipients = i % 7 === 0 ? [recurring[(i / 7) % recurring.length], `once${i}@mx.example.com`] : [`once${i}@paypal.com`];
+      const message: Message = { from: 'x@example.net', recipients, authentication: { dmarc: 'fail' } };
+      if (i % 97 === 0 || i % 7 === 0) expect(evaluate(compiled, message)).toEqual(naiveEvaluate(account, message));
+      else evaluate(compiled, message);
+    }
+  });
+
   it('keep what each compiled account remembered on a cached recipient to that account', () => {
     const first = settings(0);
     const second: AccountSettings = { ...settings(100), allow_policies: [] };

@@ -213,6 +213,80 @@ describe('indexed engine vs naive reference', () => {
   });
 });
 
+/**
+ * Lookalikes on their own: protected names of every length (short ones are found by deletion variants,
+ * long ones by their ends, both behind a hashed filter), and sender domains a few random edits away,
+ * written with the characters that fold (`m` is `rn`, `1` and `l` are `i`, `0` is `o`), under
+ * subdomains and other suffixes, and sometimes as IDN.
+ */
+const NAME_CHARS = ['a', 'c', 'e', 'i', 'l', 'm', 'n', 'o', 'r', 'p', '0', '1', '-', 'rn', 'x'];
+const nameArbitrary = fc.array(pick(NAME_CHARS), { minLength: 1, maxLength: 12 }).map((parts) => parts.join('').replace(/^-+|-+$/g, '') || 'a');
+type Edit = { kind: 'insert' | 'delete' | 'substitute' | 'swap'; at: number; char: string };
+const editArbitrary: fc.Arbitrary<Edit> = fc.record({ kind: pick(['insert', 'delete', 'substitute', 'swap'] as const), at: fc.nat(20), char: pick(NAME_CHARS) });
+
+function applyEdit(name: string, { kind, at, char }: Edit): string {
+  const i = at % (name.length + 1);
+  if (kind === 'insert') return name.slice(0, i) + char + name.slice(i);
+  if (kind === 'delete') return name.slice(0, i) + name.slice(i + 1);
+  if (kind === 'substitute') return name.slice(0, i) + char + name.slice(i + 1);
+  return i + 1 < name.length ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2) : name;
+}
+
+const SUFFIXES = ['com', 'net', 'co.uk', 'de'];
+const lookalikeCase = fc
+  .record({
+    names: fc.array(fc.tuple(nameArbitrary, pick(SUFFIXES)), { minLength: 1, maxLength: 5 }),
+    senders: fc.array(
+      fc.record({
+        of: fc.nat(4),
+        edits: fc.array(editArbitrary, { maxLength: 2 }),
+        subdomain: pick(['', 'mail.', 'a.b.']),
+        suffix: pick(SUFFIXES),
+        upper: fc.boolean(),
+        idn: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
+  })
+  .map(({ names, senders }) => ({
+    names,
+    domains: senders.map(({ of, edits, subdomain, suffix, upper, idn }) => {
+      const name = edits.reduce(applyEdit, names[of % names.length][0]) || 'x';
+      // An IDN form: the first `o` as Cyrillic о, so the domain reaches the engine as `xn--…`.
+      const written = idn ? name.replace('o', 'о') : name;
+      const domain = `${subdomain}${written}.${suffix}`;
+      return upper ? domain.toUpperCase() : domain;
+    }),
+  }));
+
+describe('lookalike index vs naive reference', () => {
+  it('finds exactly the lookalikes the naive scan finds, for names of every length', () => {
+    let found = 0;
+    fc.assert(
+      fc.property(lookalikeCase, ({ names, domains }) => {
+        const account: AccountSettings = {
+          allow_policies: [],
+          block_senders: [],
+          trusted_domains: [],
+          impersonation_registry: [],
+          domains: names.map(([name, suffix], i) => ({ id: i + 1, domain: `${name}.${suffix}`, drop_dispositions: [] })),
+          sending_domain_restrictions: [],
+        };
+        const compiled = compileSettings(account);
+        for (const domain of domains) {
+          const message: Message = { from: `ceo@${domain}`, recipients: ['a@example.org'] };
+          const verdict = evaluate(compiled, message);
+          expect(verdict).toEqual(naiveEvaluate(account, message));
+          if (verdict.matches.length > 0) found++;
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    // Most senders are an edit or two from a protected name: many of them must be lookalikes.
+    expect(found).toBeGreaterThan(500);
+  });
+});
+
 // A tiny regex grammar: literals, wildcards, classes, groups, alternations and quantifiers.
 const regexArbitrary: fc.Arbitrary<string> = fc.letrec<{ term: string; concat: string; regex: string }>((tie) => ({
   term: fc.oneof(

@@ -144,6 +144,16 @@ for (let code = 0x21; code < 0x7f; code++) {
   if (folded.length === 1 && folded !== ' ') ASCII_FOLD_UNIT[code] = folded.charCodeAt(0);
 }
 
+/** What `foldKey` turns a printable ASCII character (0x21 to 0x7e) into: a table lookup. */
+export function asciiFolded(code: number): string {
+  return ASCII_FOLD[code];
+}
+
+/** `asciiFolded(code)` as a code unit when it is one character (not a space), else -1. */
+export function asciiFoldUnit(code: number): number {
+  return ASCII_FOLD_UNIT[code];
+}
+
 /** `foldKeyHash` when the text is not printable ASCII (its key needs `foldKey`). */
 export const FOLD_HASH_UNKNOWN = -1;
 /** `foldKeyHash` when the key is empty. */
