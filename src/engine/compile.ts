@@ -245,7 +245,7 @@ class DomainTable {
       if (labels >= this.minLabels && bloom.mayContain(hash)) {
         const node = this.find(hash & HASH_BITS, domain, labels);
         // Found from the shortest suffix up; most specific first means inserting at the front.
-        if (node !== undefined) found = found === undefined ? nodeList(node, true) : [node].concat(found);
+        if (node !== undefined) found = found === undefined ? [node] : [node].concat(found);
       }
       labels++;
     }
@@ -272,7 +272,7 @@ class DomainTable {
         const hash = address.suffixHash(count);
         if (!bloom.mayContain(hash)) continue;
         const node = this.find(hash, address.domain, count);
-        if (node !== undefined) found = found === undefined ? nodeList(node, address.shared) : found.concat(node);
+        if (node !== undefined) found = found === undefined ? [node] : found.concat(node);
       }
       if (found !== undefined) nodes = found;
     }
@@ -280,16 +280,6 @@ class DomainTable {
     address.nodes = nodes;
     return nodes;
   }
-}
-
-/**
- * A list of one node. Walks are remembered both on short-lived addresses (a message's senders) and on
- * long-lived ones (cached recipients), so the two kinds of list come from two array literals: from
- * one, V8 would see its arrays survive and allocate every later one in the old generation
- * (allocation-site pretenuring), which makes the short-lived ones expensive garbage.
- */
-function nodeList(node: DomainNode, longLived: boolean): DomainNode[] {
-  return longLived ? [node] : [node];
 }
 
 /** Exact addresses, CIDR blocks and regexes of one list of patterns; its domains go to the shared table. */
@@ -519,19 +509,13 @@ class CompiledMatcher implements Matcher {
   }
 
   exemptPolicies(recipient: NormalizedAddress): readonly EngineAllowPolicy[] {
-    // Recipients (the organisation's mailboxes) recur, and their addresses are cached objects
-    // (`normalizeRecipient`): the answer is remembered on the address.
-    if (recipient.exemptOwner === this) return recipient.exempt as readonly EngineAllowPolicy[];
     const matched = this.exempt.matchAddress(recipient);
     let policies: readonly EngineAllowPolicy[] | undefined = matched;
     if (this.exempt.regexes.size > 0) {
       const byRegex = this.exempt.regexes.find(recipient.raw, undefined);
       if (byRegex !== undefined) policies = matched === undefined ? byRegex : matched.concat(byRegex);
     }
-    const found: readonly EngineAllowPolicy[] = policies ?? NOTHING;
-    recipient.exemptOwner = this;
-    recipient.exempt = found;
-    return found;
+    return policies ?? NOTHING;
   }
 
   displayNames(fromName: string): readonly EngineDisplayName[] {

@@ -27,7 +27,7 @@
  */
 import type { CompiledSettings } from './compile.js';
 import type { Message } from './message-schema.js';
-import { normalizeRecipient, prepareMessage, type NormalizedAddress, type PreparedMessage, type RegexField } from './normalize.js';
+import { normalizeAddress, prepareMessage, type NormalizedAddress, type PreparedMessage, type RegexField } from './normalize.js';
 import {
   type Action,
   type Disposition,
@@ -599,7 +599,7 @@ export function evaluateWith(matcher: Matcher, message: Message): Verdict {
   let allDropped = count > 0;
   for (let index = 0; index < count; index++) {
     const address = addresses[index];
-    const recipient = normalizeRecipient(address);
+    const recipient = normalizeAddress(address);
     let own = disposition;
     if (recipient) {
       const found = matcher.exemptPolicies(recipient);

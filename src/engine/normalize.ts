@@ -57,16 +57,14 @@ export const HASHED_LABELS = 4;
  */
 export class NormalizedAddress {
   // Every field is set once, in the constructor, in this order (`declare`: no separate definition
-  // first); what lookups of a cached recipient read comes first.
-  /** Scratch for the indexed engine: lookups it already made for this address (see compile.ts). */
-  declare exemptOwner: object | undefined;
-  declare exempt: unknown;
+  // first), so all addresses share one shape.
+  /** Scratch for the indexed engine: the domain lookups it already made for this address (see compile.ts). */
+  declare nodesOwner: object | undefined;
+  declare nodes: unknown;
   /** `domain`, once asked for (most lookups of most messages only need its hashes). */
   declare private domainText: string | undefined;
   /** Where the domain starts in `address` (its length when there is none). */
   declare readonly domainStart: number;
-  declare nodesOwner: object | undefined;
-  declare nodes: unknown;
   /** As given, trimmed: what regexes see. */
   declare readonly raw: string;
   /** Lowercase, domain in ASCII: what EMAIL patterns compare with. */
@@ -82,8 +80,6 @@ export class NormalizedAddress {
   declare suffix2: number;
   declare suffix3: number;
   declare suffix4: number;
-  /** Kept across messages (`normalizeRecipient`): what is remembered on it lives long. */
-  declare shared: boolean;
 
   /**
    * `domain` is the normalized domain, or undefined when it is the end of `address` from `domainStart`
@@ -102,12 +98,10 @@ export class NormalizedAddress {
     s3 = 0,
     s4 = 0,
   ) {
-    this.exemptOwner = undefined;
-    this.exempt = undefined;
-    this.domainText = domain;
-    this.domainStart = domainStart;
     this.nodesOwner = undefined;
     this.nodes = undefined;
+    this.domainText = domain;
+    this.domainStart = domainStart;
     this.raw = raw;
     this.address = address;
     this.hash = hash;
@@ -117,7 +111,6 @@ export class NormalizedAddress {
     this.suffix2 = s2;
     this.suffix3 = s3;
     this.suffix4 = s4;
-    this.shared = false;
   }
 
   /** Normalized domain (`''` when the value has no `@`). */
@@ -242,58 +235,6 @@ export function normalizeAddress(value: string | undefined): NormalizedAddress |
   const domain = normalizeDomain(raw.slice(at + 1));
   const address = `${raw.slice(0, at).toLowerCase()}@${domain}`;
   return hashAddress(new NormalizedAddress(raw, address, domain, address.length - domain.length));
-}
-
-/**
- * Recipients (an organisation's mailboxes) recur message after message, so each is read once and kept,
- * with the lookups the indexed engine makes for it remembered on it. Kept in two generations: when the
- * young one is full it becomes the old one (the previous old one is dropped), and an address found in
- * the old one moves back into the young one, so mailboxes in use stay while others age out.
- */
-const RECIPIENT_GENERATION = 16_384;
-let youngRecipients = new Map<string, NormalizedAddress>();
-let oldRecipients = new Map<string, NormalizedAddress>();
-
-/**
- * The doorkeeper: a filter of the hashes of addresses seen recently but not kept. An address is only
- * kept the second time it is seen, so one-off addresses never enter the cache: they would push out
- * mailboxes that recur, and every object kept for a while is copied by the garbage collector into
- * the old heap, to die there.
- */
-const DOORKEEPER_BITS = 1 << 18;
-const doorkeeper = new Int32Array(DOORKEEPER_BITS >>> 5);
-let doorkeeperEntries = 0;
-
-function seenBefore(hash: number): boolean {
-  const bit = hash & (DOORKEEPER_BITS - 1);
-  const word = bit >>> 5;
-  const mask = 1 << (bit & 31);
-  if ((doorkeeper[word] & mask) !== 0) return true;
-  // Cleared when it holds a generation's worth (about 6% of its bits set): old sightings are forgotten.
-  if (++doorkeeperEntries > RECIPIENT_GENERATION) {
-    doorkeeper.fill(0);
-    doorkeeperEntries = 1;
-  }
-  doorkeeper[word] |= mask;
-  return false;
-}
-
-/** `normalizeAddress` for recipients, remembered (see above). */
-export function normalizeRecipient(value: string): NormalizedAddress | undefined {
-  let address = youngRecipients.get(value);
-  if (address !== undefined) return address;
-  address = oldRecipients.get(value);
-  if (address === undefined) {
-    address = normalizeAddress(value);
-    if (address === undefined || !seenBefore(address.hash)) return address;
-    address.shared = true;
-  }
-  if (youngRecipients.size >= RECIPIENT_GENERATION) {
-    oldRecipients = youngRecipients;
-    youngRecipients = new Map();
-  }
-  youngRecipients.set(value, address);
-  return address;
 }
 
 /** An EMAIL pattern in comparable form; undefined when it cannot be an address. */
@@ -518,7 +459,7 @@ export class PreparedMessage {
   declare readonly tls: boolean | undefined;
   declare readonly dmarcFailed: boolean;
   declare readonly detections: Message['detections'];
-  /** `recipients` as given (read each with `normalizeRecipient`, which remembers them). */
+  /** `recipients` as given (each read with `normalizeAddress` when the rules reach it). */
   declare readonly addresses: readonly string[];
   declare readonly envelope: NormalizedAddress | undefined;
   declare readonly from: NormalizedAddress | undefined;
