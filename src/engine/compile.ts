@@ -139,13 +139,16 @@ class DomainNode {
     readonly labels: number,
   ) {}
 
-  /** `name` is the last `labels` labels of `domain`. */
-  ends(domain: string): boolean {
+  /**
+   * `name` is the last labels of the domain that ends `text` and is `domainLength` long (`text` is the
+   * domain itself, or an address: reading the domain in place spares cutting it out).
+   */
+  ends(text: string, domainLength: number): boolean {
     const name = this.name;
     return (
-      domain.length >= name.length &&
-      domain.endsWith(name) &&
-      (domain.length === name.length || domain.charCodeAt(domain.length - name.length - 1) === 46)
+      domainLength >= name.length &&
+      text.endsWith(name) &&
+      (domainLength === name.length || text.charCodeAt(text.length - name.length - 1) === 46)
     );
   }
 }
@@ -201,14 +204,14 @@ class DomainTable {
     this.nodes.clear();
   }
 
-  /** The node of the suffix of `labels` labels of `domain`, whose hash is `hash` (`& HASH_BITS`). */
-  private find(hash: number, domain: string, labels: number): DomainNode | undefined {
+  /** The node of the suffix of `labels` labels of the domain (see `DomainNode.ends`), whose hash is `hash` (`& HASH_BITS`). */
+  private find(hash: number, text: string, domainLength: number, labels: number): DomainNode | undefined {
     const nodes = this.byHash.get(hash);
     if (nodes === undefined) return undefined;
-    if (nodes instanceof DomainNode) return nodes.labels === labels && nodes.ends(domain) ? nodes : undefined;
+    if (nodes instanceof DomainNode) return nodes.labels === labels && nodes.ends(text, domainLength) ? nodes : undefined;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
-      if (node.labels === labels && node.ends(domain)) return node;
+      if (node.labels === labels && node.ends(text, domainLength)) return node;
     }
     return undefined;
   }
@@ -243,7 +246,7 @@ class DomainTable {
       hash = hashStep(hash, domain.charCodeAt(i));
       if (i > 0 && domain.charCodeAt(i - 1) !== 46) continue;
       if (labels >= this.minLabels && bloom.mayContain(hash)) {
-        const node = this.find(hash & HASH_BITS, domain, labels);
+        const node = this.find(hash & HASH_BITS, domain, domain.length, labels);
         // Found from the shortest suffix up; most specific first means inserting at the front.
         if (node !== undefined) found = found === undefined ? [node] : [node].concat(found);
       }
@@ -271,7 +274,7 @@ class DomainTable {
       for (let count = labels; count >= this.minLabels; count--) {
         const hash = address.suffixHash(count);
         if (!bloom.mayContain(hash)) continue;
-        const node = this.find(hash, address.domain, count);
+        const node = this.find(hash, address.address, address.domainLength, count);
         if (node !== undefined) found = found === undefined ? [node] : found.concat(node);
       }
       if (found !== undefined) nodes = found;
