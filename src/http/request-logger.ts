@@ -5,7 +5,7 @@
  * for nothing. A deferred logger answers the level check itself and makes the real pino child only when
  * a line is actually written, so errors still carry reqId and tokenId.
  */
-import type { FastifyBaseLogger, FastifyLogFn as LogFn, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 // pino's types, as Fastify's own API spells them (pino is Fastify's dependency, not ours).
 type Bindings = Parameters<FastifyBaseLogger['child']>[0];
@@ -56,24 +56,31 @@ class DeferredLogger implements LevelAware {
     return new DeferredLogger(this, bindings);
   }
 
+  /** Writes at `level` through the real child, made only now that a line is written. */
+  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
+    if (!this.isLevelEnabled(level)) return;
+    const logger = this.logger();
+    (logger[level] as (...line: unknown[]) => void).apply(logger, args);
+  }
+
   // Methods on the prototype, not closures per instance: a logger is made for every request.
   fatal(...args: unknown[]): void {
-    if (this.isLevelEnabled('fatal')) this.logger().fatal(...(args as Parameters<LogFn>));
+    this.write('fatal', args);
   }
   error(...args: unknown[]): void {
-    if (this.isLevelEnabled('error')) this.logger().error(...(args as Parameters<LogFn>));
+    this.write('error', args);
   }
   warn(...args: unknown[]): void {
-    if (this.isLevelEnabled('warn')) this.logger().warn(...(args as Parameters<LogFn>));
+    this.write('warn', args);
   }
   info(...args: unknown[]): void {
-    if (this.isLevelEnabled('info')) this.logger().info(...(args as Parameters<LogFn>));
+    this.write('info', args);
   }
   debug(...args: unknown[]): void {
-    if (this.isLevelEnabled('debug')) this.logger().debug(...(args as Parameters<LogFn>));
+    this.write('debug', args);
   }
   trace(...args: unknown[]): void {
-    if (this.isLevelEnabled('trace')) this.logger().trace(...(args as Parameters<LogFn>));
+    this.write('trace', args);
   }
   silent(): void {}
 }
