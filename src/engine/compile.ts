@@ -285,9 +285,23 @@ class DomainTable {
   }
 }
 
+/** The values filed under one exact address; `next` chains addresses whose hashes collide. */
+interface EmailEntry<T> {
+  readonly address: string;
+  readonly values: T[];
+  next: EmailEntry<T> | undefined;
+}
+
 /** Exact addresses, CIDR blocks and regexes of one list of patterns; its domains go to the shared table. */
 class PatternIndex<T> {
-  readonly emails = new Map<string, T[]>();
+  /** By address, while filing; `seal` moves them to `byHash`. */
+  private emails: Map<string, T[]> | undefined = new Map();
+  /**
+   * The exact addresses by `hashString(address) & HASH_BITS`, the hash a message's address is read
+   * with: a lookup needs no hashing of the (freshly parsed) string by the engine's own map.
+   */
+  private readonly byHash = new Map<number, EmailEntry<T>>();
+  private emailCount = 0;
   readonly v4 = new Ipv4PrefixTable<T>();
   readonly v6 = new Ipv6PrefixTable<T>();
   readonly regexes = new RegexIndex<T>();
@@ -304,8 +318,16 @@ class PatternIndex<T> {
     this.regexes.build();
     this.v4.seal();
     this.v6.seal();
-    this.bloom = new Bloom(this.emails.size);
-    for (const key of this.emails.keys()) this.bloom.add(hashString(key));
+    const emails = this.emails!;
+    this.emailCount = emails.size;
+    this.bloom = new Bloom(emails.size);
+    for (const [address, values] of emails) {
+      const hash = hashString(address);
+      this.bloom.add(hash);
+      const slot = hash & HASH_BITS;
+      this.byHash.set(slot, { address, values, next: this.byHash.get(slot) });
+    }
+    this.emails = undefined;
   }
 
   /** Files a pattern; false when it can never match (invalid for its type, or a regex RE2 rejects). */
@@ -314,7 +336,7 @@ class PatternIndex<T> {
     switch (patternKind(patternType, pattern)) {
       case 'EMAIL': {
         const address = normalizeEmailPattern(pattern);
-        if (address) push(this.emails, address, value);
+        if (address) push(this.emails!, address, value);
         return address !== undefined;
       }
       case 'DOMAIN': {
@@ -337,8 +359,14 @@ class PatternIndex<T> {
    */
   matchAddress(address: NormalizedAddress): readonly T[] | undefined {
     let found: readonly T[] | undefined;
-    if (this.emails.size > 0 && this.bloom.mayContain(address.hash)) {
-      found = this.emails.get(address.address);
+    if (this.emailCount > 0 && this.bloom.mayContain(address.hash)) {
+      const text = address.address;
+      for (let entry = this.byHash.get(address.hash); entry !== undefined; entry = entry.next) {
+        if (entry.address === text) {
+          found = entry.values;
+          break;
+        }
+      }
     }
     const nodes = this.domains.walkAddress(address);
     for (let i = 0; i < nodes.length; i++) {
