@@ -53,6 +53,7 @@ import type {
   EngineDomain,
   EngineSendingDomainRestriction,
   EngineTrustedDomain,
+  ResourceName,
 } from './types.js';
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -162,6 +163,15 @@ function add<K extends NodeList>(node: DomainNode, key: K, value: NonNullable<Do
   else holder[key] = [value];
 }
 
+/** Takes the items `is` picks out of one of a node's lists (the list goes when it is left empty). */
+function drop<K extends NodeList>(node: DomainNode, key: K, is: (item: NonNullable<DomainNode[K]>[number]) => boolean): void {
+  const holder = (key === 'senders' || key === 'exempt' ? node : node.extra) as unknown as Record<K, unknown[] | undefined> | undefined;
+  const list = holder?.[key];
+  if (list === undefined) return;
+  const kept = list.filter((item) => !is(item as never));
+  holder![key] = kept.length > 0 ? kept : undefined;
+}
+
 /**
  * Domain names of every collection in one table, probed with each suffix of a message's domain
  * (`a.b.example.com`, `b.example.com`, `example.com`), which finds the domain and every parent. A
@@ -180,28 +190,32 @@ class DomainTable {
   private minLabels = Infinity;
   private bloom: Bloom = new Bloom(0);
 
-  /** Nodes filed. */
+  /** Nodes filed. A node left empty by a change stays: it only costs a probe that finds nothing. */
   private count = 0;
-
+  private sealed = false;
 
   /**
    * Called once every domain is filed: builds the Bloom filter and the hash index, which is all
    * lookups use (the map by name is dropped).
    */
   seal(): void {
-    this.count = this.nodes.size;
     this.bloom = new Bloom(this.nodes.size);
-    for (const [key, node] of this.nodes) {
-      const hash = hashString(key);
-      this.bloom.add(hash);
-      // Hashes rarely collide: a node is kept as it is, a list only for a shared hash.
-      const slot = hash & HASH_BITS;
-      const present = this.byHash.get(slot);
-      if (present === undefined) this.byHash.set(slot, node);
-      else if (present instanceof DomainNode) this.byHash.set(slot, [present, node]);
-      else present.push(node);
-    }
+    for (const node of this.nodes.values()) this.index(node);
     this.nodes.clear();
+    this.sealed = true;
+  }
+
+  /** Files a node in the hash index and the filter. */
+  private index(node: DomainNode): void {
+    const hash = hashString(node.name);
+    this.bloom.add(hash);
+    this.count++;
+    // Hashes rarely collide: a node is kept as it is, a list only for a shared hash.
+    const slot = hash & HASH_BITS;
+    const present = this.byHash.get(slot);
+    if (present === undefined) this.byHash.set(slot, node);
+    else if (present instanceof DomainNode) this.byHash.set(slot, [present, node]);
+    else present.push(node);
   }
 
   /** The node of the suffix of `labels` labels of the domain (see `DomainNode.ends`), whose hash is `hash` (`& HASH_BITS`). */
@@ -220,16 +234,22 @@ class DomainTable {
     return this.count;
   }
 
-  /** The node of `domain`, made on first use; only before `seal`. */
+  /** The node of `domain`, made on first use (before or after `seal`). */
   node(domain: string): DomainNode {
-    let node = this.nodes.get(domain);
+    let node = this.sealed ? this.lookup(domain) : this.nodes.get(domain);
     if (!node) {
       const labels = domain.split('.').length;
       node = new DomainNode(domain, labels);
-      this.nodes.set(domain, node);
       this.minLabels = Math.min(this.minLabels, labels);
+      if (this.sealed) this.index(node);
+      else this.nodes.set(domain, node);
     }
     return node;
+  }
+
+  /** The node of `domain` when one is filed (after `seal`). */
+  lookup(domain: string): DomainNode | undefined {
+    return this.find(hashString(domain) & HASH_BITS, domain, domain.length, domain.split('.').length);
   }
 
   /**
@@ -294,8 +314,6 @@ interface EmailEntry<T> {
 
 /** Exact addresses, CIDR blocks and regexes of one list of patterns; its domains go to the shared table. */
 class PatternIndex<T> {
-  /** By address, while filing; `seal` moves them to `byHash`. */
-  private emails: Map<string, T[]> | undefined = new Map();
   /**
    * The exact addresses by `hashString(address) & HASH_BITS`, the hash a message's address is read
    * with: a lookup needs no hashing of the (freshly parsed) string by the engine's own map.
@@ -304,9 +322,11 @@ class PatternIndex<T> {
   private emailCount = 0;
   readonly v4 = new Ipv4PrefixTable<T>();
   readonly v6 = new Ipv6PrefixTable<T>();
+  /** Built again on its next lookup after a change. */
   readonly regexes = new RegexIndex<T>();
-  /** Over `emails`, even a small map: a probe costs less than a lookup that misses. */
+  /** Over the exact addresses, even a few: a probe costs less than a lookup that misses. Sized at `seal`. */
   private bloom = new Bloom(0);
+  private sealed = false;
 
   constructor(
     private readonly domains: DomainTable,
@@ -318,26 +338,36 @@ class PatternIndex<T> {
     this.regexes.build();
     this.v4.seal();
     this.v6.seal();
-    const emails = this.emails!;
-    this.emailCount = emails.size;
-    this.bloom = new Bloom(emails.size);
-    for (const [address, values] of emails) {
-      const hash = hashString(address);
-      this.bloom.add(hash);
-      const slot = hash & HASH_BITS;
-      this.byHash.set(slot, { address, values, next: this.byHash.get(slot) });
+    this.bloom = new Bloom(this.emailCount);
+    for (const entries of this.byHash.values()) {
+      for (let entry: EmailEntry<T> | undefined = entries; entry !== undefined; entry = entry.next) this.bloom.add(hashString(entry.address));
     }
-    this.emails = undefined;
+    this.sealed = true;
   }
 
-  /** Files a pattern; false when it can never match (invalid for its type, or a regex RE2 rejects). */
+  /** The entry of an exact address, when one is filed. */
+  private emailEntry(address: string, hash: number): EmailEntry<T> | undefined {
+    for (let entry = this.byHash.get(hash); entry !== undefined; entry = entry.next) if (entry.address === address) return entry;
+    return undefined;
+  }
+
+  /** Files a pattern (before or after `seal`); false when it can never match (invalid for its type, or a regex RE2 rejects). */
   add(pattern: string, patternType: string, isRegex: boolean, value: T): boolean {
     if (isRegex) return this.regexes.add(pattern, value);
     switch (patternKind(patternType, pattern)) {
       case 'EMAIL': {
         const address = normalizeEmailPattern(pattern);
-        if (address) push(this.emails!, address, value);
-        return address !== undefined;
+        if (address === undefined) return false;
+        const hash = hashString(address);
+        const entry = this.emailEntry(address, hash & HASH_BITS);
+        if (entry !== undefined) {
+          entry.values.push(value);
+          return true;
+        }
+        this.byHash.set(hash & HASH_BITS, { address, values: [value], next: this.byHash.get(hash & HASH_BITS) });
+        this.emailCount++;
+        if (this.sealed) this.bloom.add(hash);
+        return true;
       }
       case 'DOMAIN': {
         const domain = normalizeDomainPattern(pattern);
@@ -353,6 +383,50 @@ class PatternIndex<T> {
     }
   }
 
+  /** Takes out a value filed with `add` (after `seal`). */
+  remove(pattern: string, patternType: string, isRegex: boolean, value: T): void {
+    if (isRegex) {
+      this.regexes.remove(value);
+      return;
+    }
+    switch (patternKind(patternType, pattern)) {
+      case 'EMAIL': {
+        const address = normalizeEmailPattern(pattern);
+        if (address === undefined) return;
+        const hash = hashString(address) & HASH_BITS;
+        const entry = this.emailEntry(address, hash);
+        if (entry === undefined) return;
+        const at = entry.values.indexOf(value);
+        if (at >= 0) entry.values.splice(at, 1);
+        if (entry.values.length > 0) return;
+        // Unlink the emptied entry from its chain (its bits stay in the filter).
+        const head = this.byHash.get(hash)!;
+        if (head === entry) {
+          if (entry.next === undefined) this.byHash.delete(hash);
+          else this.byHash.set(hash, entry.next);
+        } else {
+          let previous = head;
+          while (previous.next !== entry) previous = previous.next!;
+          previous.next = entry.next;
+        }
+        this.emailCount--;
+        return;
+      }
+      case 'DOMAIN': {
+        const domain = normalizeDomainPattern(pattern);
+        const node = domain === undefined ? undefined : this.domains.lookup(domain);
+        if (node !== undefined) drop(node, this.slot, (item) => item === value);
+        return;
+      }
+      case 'IP': {
+        const cidr = parseCidr(pattern);
+        if (cidr?.v6) this.v6.remove(cidr.words, cidr.prefix, value);
+        else if (cidr) this.v4.remove(cidr.words[0], cidr.prefix, value);
+        return;
+      }
+    }
+  }
+
   /**
    * Values filed under the exact address, its domain or a parent domain; undefined when none. Read
    * only: when one list holds them all, it is the index's own.
@@ -360,13 +434,8 @@ class PatternIndex<T> {
   matchAddress(address: NormalizedAddress): readonly T[] | undefined {
     let found: readonly T[] | undefined;
     if (this.emailCount > 0 && this.bloom.mayContain(address.hash)) {
-      const text = address.address;
-      for (let entry = this.byHash.get(address.hash); entry !== undefined; entry = entry.next) {
-        if (entry.address === text) {
-          found = entry.values;
-          break;
-        }
-      }
+      const entry = this.emailEntry(address.address, address.hash);
+      if (entry !== undefined) found = entry.values;
     }
     const nodes = this.domains.walkAddress(address);
     for (let i = 0; i < nodes.length; i++) {
@@ -397,77 +466,232 @@ export function registeredAddressMatcher(entry: EngineDisplayName): (from: Norma
   return address ? (from) => from.address === address : () => false;
 }
 
+/** A record of any collection. */
+type AnyRecord = AccountSettings[ResourceName][number];
+
+/** Collections in the order they are compiled (and their unusable patterns listed). */
+const COLLECTIONS: readonly ResourceName[] = [
+  'block_senders',
+  'allow_policies',
+  'trusted_domains',
+  'impersonation_registry',
+  'domains',
+  'sending_domain_restrictions',
+];
+
+/**
+ * A committed change to one record, as the settings API audits it: `before` and `after` in the API's
+ * form (`after` for creates and updates, `before` for updates and deletes).
+ */
+export interface SettingsChange {
+  resource: ResourceName;
+  action: 'create' | 'update' | 'delete';
+  id: number;
+  before?: AnyRecord;
+  after?: AnyRecord;
+}
+
+/** Two versions of a record are the same when their API forms are (`last_modified` moves on every update). */
+function sameVersion(a: AnyRecord, b: AnyRecord): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
   readonly senders = new PatternIndex<SenderEntry>(this.domainTable, 'senders');
   readonly exempt = new PatternIndex<EngineAllowPolicy>(this.domainTable, 'exempt');
+  /** Built again on its next lookup after a change. */
   readonly trustedRegexes = new RegexIndex<EngineTrustedDomain>();
   readonly names = new Map<string, EngineDisplayName[]>();
-  /** `hashString` of every key of `names`. */
-  private readonly nameBloom: Bloom;
+  /** `hashString` of every key of `names` (a key whose last entry went keeps its bits). */
+  private nameBloom = new Bloom(0);
   readonly registered = new Map<EngineDisplayName, (from: NormalizedAddress) => boolean>();
-  readonly lookalikeIndex = new LookalikeIndex();
-  readonly dropped = new Set<string>();
+  /** Made again after every change to the protected domains (few, and its caches hold their answers). */
+  private lookalikeIndex = new LookalikeIndex();
   private droppedMask = 0;
-  readonly unusable: UnusablePattern[] = [];
+  private dropped = new Set<string>();
+  /** Every record compiled in, by collection and id: what a change checks against and takes out. */
+  private readonly records = new Map<ResourceName, Map<number, AnyRecord>>(COLLECTIONS.map((name) => [name, new Map()]));
+  /** The sender entry filed for each blocked sender and sender-side allow policy. */
+  private readonly senderEntries = new Map<AnyRecord, SenderEntry>();
+  /** Patterns that can never match, by record. */
+  private readonly unusableByRecord = new Map<AnyRecord, UnusablePattern>();
+  private sealed = false;
 
   constructor(settings: AccountSettings) {
-    const unusable = (resource: keyof AccountSettings, record: { id: number; pattern: string }) =>
-      this.unusable.push({ resource, id: record.id, pattern: record.pattern });
-    for (const record of settings.block_senders) {
-      const entry: SenderEntry = { blocked: record, allowed: undefined, hits: undefined };
-      if (!this.senders.add(record.pattern, record.pattern_type, record.is_regex, entry)) unusable('block_senders', record);
-    }
-    for (const policy of settings.allow_policies) {
-      let usable = true;
-      if (policy.is_trusted_sender || policy.is_acceptable_sender) {
-        const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
-        usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
-      }
-      if (policy.is_exempt_recipient) {
-        usable = this.exempt.add(policy.pattern, policy.pattern_type, policy.is_regex, policy) && usable;
-      }
-      if (!usable) unusable('allow_policies', policy);
-    }
+    for (const resource of COLLECTIONS) for (const record of settings[resource]) this.insert(resource, record);
     this.senders.seal();
     this.exempt.seal();
-
-    for (const trusted of settings.trusted_domains) {
-      if (trusted.is_regex) {
-        if (!this.trustedRegexes.add(trusted.pattern, trusted)) unusable('trusted_domains', trusted);
-      } else {
-        const domain = normalizeDomainPattern(trusted.pattern);
-        if (domain) add(this.domainTable.node(domain), 'trusted', trusted);
-        else unusable('trusted_domains', trusted);
-      }
-    }
     this.trustedRegexes.build();
-
-    for (const entry of settings.impersonation_registry) {
-      const key = foldKey(entry.name);
-      if (key === '') continue;
-      push(this.names, key, entry);
-      this.registered.set(entry, registeredAddressMatcher(entry));
-    }
     this.nameBloom = new Bloom(this.names.size);
     for (const key of this.names.keys()) this.nameBloom.add(hashString(key));
+    this.domainTable.seal();
+    this.sealed = true;
+    this.protectedDomainsChanged();
+  }
 
-    for (const record of settings.domains) {
+  get unusable(): UnusablePattern[] {
+    return [...this.unusableByRecord.values()];
+  }
+
+  /** How many records of each collection are compiled in. */
+  counts(): Record<ResourceName, number> {
+    return Object.fromEntries(COLLECTIONS.map((name) => [name, this.records.get(name)!.size])) as Record<ResourceName, number>;
+  }
+
+  /**
+   * Applies committed changes in place, all or none. False, with nothing applied, when they do not
+   * follow from what is compiled (a create of an id already here, an update or delete of a version
+   * that is not the one here: changes applied out of order); the caller then compiles afresh.
+   */
+  apply(changes: readonly SettingsChange[]): boolean {
+    // Checked first against a view of the records as the changes go, so a refusal changes nothing.
+    const view = new Map<string, AnyRecord | null>();
+    for (const change of changes) {
+      const key = `${change.resource}:${change.id}`;
+      const held = view.has(key) ? view.get(key) : this.records.get(change.resource)?.get(change.id);
+      if (!this.records.has(change.resource)) return false;
+      if (change.action === 'create' ? held != null || !change.after : held == null || !change.before || !sameVersion(held, change.before)) {
+        return false;
+      }
+      if (change.action !== 'delete' && (!change.after || change.after.id !== change.id)) return false;
+      view.set(key, change.action === 'delete' ? null : change.after!);
+    }
+    let domainsChanged = false;
+    for (const change of changes) {
+      if (change.action !== 'create') this.remove(change.resource, this.records.get(change.resource)!.get(change.id)!);
+      if (change.action !== 'delete') this.insert(change.resource, change.after!);
+      domainsChanged ||= change.resource === 'domains';
+    }
+    if (domainsChanged) this.protectedDomainsChanged();
+    return true;
+  }
+
+  /** Files one record (before or after the indexes are sealed). */
+  private insert(resource: ResourceName, record: AnyRecord): void {
+    this.records.get(resource)!.set(record.id, record);
+    let usable = true;
+    switch (resource) {
+      case 'block_senders': {
+        const blocked = record as EngineBlockedSender;
+        const entry: SenderEntry = { blocked, allowed: undefined, hits: undefined };
+        this.senderEntries.set(record, entry);
+        usable = this.senders.add(blocked.pattern, blocked.pattern_type, blocked.is_regex, entry);
+        break;
+      }
+      case 'allow_policies': {
+        const policy = record as EngineAllowPolicy;
+        if (policy.is_trusted_sender || policy.is_acceptable_sender) {
+          const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
+          this.senderEntries.set(record, entry);
+          usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
+        }
+        if (policy.is_exempt_recipient) usable = this.exempt.add(policy.pattern, policy.pattern_type, policy.is_regex, policy) && usable;
+        break;
+      }
+      case 'trusted_domains': {
+        const trusted = record as EngineTrustedDomain;
+        if (trusted.is_regex) {
+          usable = this.trustedRegexes.add(trusted.pattern, trusted);
+        } else {
+          const domain = normalizeDomainPattern(trusted.pattern);
+          if (domain) add(this.domainTable.node(domain), 'trusted', trusted);
+          usable = domain !== undefined;
+        }
+        break;
+      }
+      case 'impersonation_registry': {
+        const entry = record as EngineDisplayName;
+        const key = foldKey(entry.name);
+        if (key === '') break;
+        push(this.names, key, entry);
+        this.registered.set(entry, registeredAddressMatcher(entry));
+        if (this.sealed) this.nameBloom.add(hashString(key));
+        break;
+      }
+      case 'domains': {
+        const protectedDomain = record as EngineDomain;
+        const domain = normalizeDomainPattern(protectedDomain.domain);
+        if (domain) add(this.domainTable.node(domain), 'protected', protectedDomain);
+        break;
+      }
+      case 'sending_domain_restrictions': {
+        const restriction = record as EngineSendingDomainRestriction;
+        const domain = normalizeDomainPattern(restriction.domain);
+        if (domain) add(this.domainTable.node(domain), 'restrictions', { record: restriction, excludes: restrictionExcludes(restriction, domain) });
+        break;
+      }
+    }
+    if (!usable) {
+      const pattern = (record as EngineBlockedSender | EngineAllowPolicy | EngineTrustedDomain).pattern;
+      this.unusableByRecord.set(record, { resource, id: record.id, pattern });
+    }
+  }
+
+  /** Takes out a record filed with `insert` (after the indexes are sealed). */
+  private remove(resource: ResourceName, record: AnyRecord): void {
+    this.records.get(resource)!.delete(record.id);
+    this.unusableByRecord.delete(record);
+    switch (resource) {
+      case 'block_senders':
+      case 'allow_policies': {
+        const pattern = record as EngineBlockedSender | EngineAllowPolicy;
+        const entry = this.senderEntries.get(record);
+        if (entry !== undefined) this.senders.remove(pattern.pattern, pattern.pattern_type, pattern.is_regex, entry);
+        this.senderEntries.delete(record);
+        if (resource === 'allow_policies' && (record as EngineAllowPolicy).is_exempt_recipient) {
+          this.exempt.remove(pattern.pattern, pattern.pattern_type, pattern.is_regex, record as EngineAllowPolicy);
+        }
+        break;
+      }
+      case 'trusted_domains': {
+        const trusted = record as EngineTrustedDomain;
+        if (trusted.is_regex) {
+          this.trustedRegexes.remove(trusted);
+        } else {
+          const domain = normalizeDomainPattern(trusted.pattern);
+          const node = domain === undefined ? undefined : this.domainTable.lookup(domain);
+          if (node !== undefined) drop(node, 'trusted', (item) => item === trusted);
+        }
+        break;
+      }
+      case 'impersonation_registry': {
+        const entry = record as EngineDisplayName;
+        const key = foldKey(entry.name);
+        const list = this.names.get(key)?.filter((item) => item !== entry);
+        if (list === undefined || list.length === 0) this.names.delete(key);
+        else this.names.set(key, list);
+        this.registered.delete(entry);
+        break;
+      }
+      case 'domains':
+      case 'sending_domain_restrictions': {
+        const name = resource === 'domains' ? (record as EngineDomain).domain : (record as EngineSendingDomainRestriction).domain;
+        const domain = normalizeDomainPattern(name);
+        const node = domain === undefined ? undefined : this.domainTable.lookup(domain);
+        if (node === undefined) break;
+        if (resource === 'domains') drop(node, 'protected', (item) => item === record);
+        else drop(node, 'restrictions', (item) => item.record === record);
+        break;
+      }
+    }
+  }
+
+  /** The lookalike index and the drop dispositions, from the protected domains compiled in now. */
+  private protectedDomainsChanged(): void {
+    const lookalikes = new LookalikeIndex();
+    const dropped = new Set<string>();
+    for (const record of this.records.get('domains')!.values() as Iterable<EngineDomain>) {
       const domain = normalizeDomainPattern(record.domain);
       if (!domain) continue;
-      add(this.domainTable.node(domain), 'protected', record);
-      for (const disposition of record.drop_dispositions) this.dropped.add(disposition);
-      this.lookalikeIndex.add(record, domain);
+      for (const disposition of record.drop_dispositions) dropped.add(disposition);
+      lookalikes.add(record, domain);
     }
-
-    for (const disposition of this.dropped) this.droppedMask |= dispositionBit(disposition);
-
-    for (const record of settings.sending_domain_restrictions) {
-      const domain = normalizeDomainPattern(record.domain);
-      if (domain) add(this.domainTable.node(domain), 'restrictions', { record, excludes: restrictionExcludes(record, domain) });
-    }
-    this.domainTable.seal();
-    this.lookalikeIndex.seal();
+    lookalikes.seal();
+    this.lookalikeIndex = lookalikes;
+    this.dropped = dropped;
+    this.droppedMask = 0;
+    for (const disposition of dropped) this.droppedMask |= dispositionBit(disposition);
   }
 
   senderMatches(message: PreparedMessage): SenderMatches {
@@ -659,10 +883,17 @@ export interface UnusablePattern {
 /** Settings compiled for evaluation; build with `compileSettings`, use with `evaluate`. */
 export interface CompiledSettings {
   readonly matcher: Matcher;
-  /** How many records of each collection were compiled. */
+  /** How many records of each collection are compiled in. */
   readonly counts: Readonly<Record<keyof AccountSettings, number>>;
   /** Patterns that can never match; the API validates patterns, so only legacy data should land here. */
   readonly unusable: readonly UnusablePattern[];
+  /**
+   * Applies committed changes of the account's settings in place, so the next evaluation sees them
+   * without compiling everything again; all or none. False (nothing applied) when the changes do not
+   * follow from what is compiled, such as two transactions' changes arriving out of order: compile
+   * afresh then.
+   */
+  apply(changes: readonly SettingsChange[]): boolean;
 }
 
 /** Builds the indexes for one account's settings (see the module comment). */
@@ -670,14 +901,12 @@ export function compileSettings(settings: AccountSettings): CompiledSettings {
   const matcher = new CompiledMatcher(settings);
   return {
     matcher,
-    unusable: matcher.unusable,
-    counts: {
-      allow_policies: settings.allow_policies.length,
-      block_senders: settings.block_senders.length,
-      trusted_domains: settings.trusted_domains.length,
-      impersonation_registry: settings.impersonation_registry.length,
-      domains: settings.domains.length,
-      sending_domain_restrictions: settings.sending_domain_restrictions.length,
+    get counts() {
+      return matcher.counts();
     },
+    get unusable() {
+      return matcher.unusable;
+    },
+    apply: (changes) => matcher.apply(changes),
   };
 }

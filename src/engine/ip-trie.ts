@@ -89,6 +89,17 @@ abstract class PrefixTables<K, T> {
   protected lengths: number[] = [];
   protected tables: Map<K, T[]>[] = [];
 
+  /** Takes `value` out of the block `key` of one prefix length; false when it was not filed there. */
+  protected removeFrom(prefix: number, key: K, value: T): boolean {
+    const table = this.byLength.get(prefix);
+    const list = table?.get(key);
+    const at = list === undefined ? -1 : list.indexOf(value);
+    if (at < 0) return false;
+    if (list!.length === 1) table!.delete(key);
+    else list!.splice(at, 1);
+    return true;
+  }
+
   /** The table of one prefix length, made (and put in order) on first use. */
   protected tableFor(prefix: number): Map<K, T[]> {
     let table = this.byLength.get(prefix);
@@ -127,15 +138,7 @@ export class Ipv4PrefixTable<T> extends PrefixTables<number, T> {
     const lines = new Int32Array(bits >>> 5);
     this.lineMask = bits / LINE_BITS - 1;
     for (const [prefix, table] of this.byLength) {
-      if (prefix < LINE_PREFIX) continue;
-      for (const key of table.keys()) {
-        const base = this.line(key >>> (prefix - LINE_PREFIX));
-        const hash = lineHash(key, prefix);
-        const a = hash >>> 23;
-        const b = (hash >>> 14) & (LINE_BITS - 1);
-        lines[base + (a >>> 5)] |= 1 << (a & 31);
-        lines[base + (b >>> 5)] |= 1 << (b & 31);
-      }
+      for (const key of table.keys()) this.mark(lines, key, prefix);
     }
     this.lines = lines;
   }
@@ -149,6 +152,7 @@ export class Ipv4PrefixTable<T> extends PrefixTables<number, T> {
     return this.count;
   }
 
+  /** Files `value` under the block of the first `prefix` bits of `address` (before or after `seal`). */
   insert(address: number, prefix: number, value: T): void {
     const table = this.tableFor(prefix);
     const key = prefix === 0 ? 0 : address >>> (32 - prefix);
@@ -156,6 +160,23 @@ export class Ipv4PrefixTable<T> extends PrefixTables<number, T> {
     if (list) list.push(value);
     else table.set(key, [value]);
     this.count++;
+    if (this.lines !== undefined) this.mark(this.lines, key, prefix);
+  }
+
+  /** Takes `value` out of the block it was filed under (its bits stay in the filter: a false positive costs a probe). */
+  remove(address: number, prefix: number, value: T): void {
+    if (this.removeFrom(prefix, prefix === 0 ? 0 : address >>> (32 - prefix), value)) this.count--;
+  }
+
+  /** Sets a block's two bits in the filter line of its /16 (blocks shorter than /16 are not filtered). */
+  private mark(lines: Int32Array, key: number, prefix: number): void {
+    if (prefix < LINE_PREFIX) return;
+    const base = this.line(key >>> (prefix - LINE_PREFIX));
+    const hash = lineHash(key, prefix);
+    const a = hash >>> 23;
+    const b = (hash >>> 14) & (LINE_BITS - 1);
+    lines[base + (a >>> 5)] |= 1 << (a & 31);
+    lines[base + (b >>> 5)] |= 1 << (b & 31);
   }
 
   /** Calls `onValue` for the value of every block containing `address`. */
@@ -220,6 +241,7 @@ function maskedWord(words: readonly number[], index: number, prefix: number): nu
 export class Ipv6PrefixTable<T> extends PrefixTables<string, T> {
   private count = 0;
   private bloom = new Bloom(0);
+  private sealed = false;
 
   get size(): number {
     return this.count;
@@ -236,7 +258,7 @@ export class Ipv6PrefixTable<T> extends PrefixTables<string, T> {
     return `${maskedWord(words, 0, prefix)}:${maskedWord(words, 1, prefix)}:${maskedWord(words, 2, prefix)}:${maskedWord(words, 3, prefix)}`;
   }
 
-  /** Files `value` under the block of the first `prefix` bits of `words`. */
+  /** Files `value` under the block of the first `prefix` bits of `words` (before or after `seal`). */
   insert(words: readonly number[], prefix: number, value: T): void {
     const table = this.tableFor(prefix);
     const key = Ipv6PrefixTable.key(words, prefix);
@@ -244,10 +266,17 @@ export class Ipv6PrefixTable<T> extends PrefixTables<string, T> {
     if (list) list.push(value);
     else table.set(key, [value]);
     this.count++;
+    if (this.sealed) this.bloom.add(Ipv6PrefixTable.hash(words, prefix));
+  }
+
+  /** Takes `value` out of the block it was filed under (its bits stay in the filter). */
+  remove(words: readonly number[], prefix: number, value: T): void {
+    if (this.removeFrom(prefix, Ipv6PrefixTable.key(words, prefix), value)) this.count--;
   }
 
   /** Called once every block is filed: builds the filter. */
   seal(): void {
+    this.sealed = true;
     this.bloom = new Bloom(this.count);
     for (const [prefix, table] of this.byLength) {
       for (const key of table.keys()) Ipv6PrefixTable.addKey(this.bloom, key, prefix);

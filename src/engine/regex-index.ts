@@ -190,20 +190,40 @@ export class RegexIndex<T> {
     return this.values.length;
   }
 
-  /** Adds a regex; false (and nothing added) when RE2 cannot compile it, so it never matches. */
+  /**
+   * Adds a regex; false (and nothing added) when RE2 cannot compile it, so it never matches. After
+   * `build`, the index is built again on the next lookup (an RE2 set cannot take one more).
+   */
   add(pattern: string, value: T): boolean {
-    if (this.built) throw new Error('RegexIndex is already built');
     const regex = compileRegex(pattern);
     if (!regex) return false;
     this.values.push(value);
     this.sources.push(pattern);
     this.regexes.push(regex);
+    this.built = false;
     return true;
   }
 
+  /** Takes out the regex filed with `value`; the index is built again on the next lookup. */
+  remove(value: T): void {
+    const index = this.values.indexOf(value);
+    if (index < 0) return;
+    this.values.splice(index, 1);
+    this.sources.splice(index, 1);
+    this.regexes.splice(index, 1);
+    this.built = false;
+  }
+
+  /** Builds the prefilter and the sets from the regexes added (again, after a change). */
   build(): void {
     if (this.built) return;
     this.built = true;
+    this.postings.clear();
+    this.gramKeys = undefined;
+    this.gramLists = [];
+    this.gramFilter = new Int32Array(0);
+    this.shards = [];
+    this.generation = 0;
     const literals = this.sources.map(requiredLiterals);
     // Each gram is counted once per regex; the rarest gram of a regex's literals files it.
     const frequency = new Map<number, number>();
