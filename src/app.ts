@@ -23,8 +23,15 @@ import { validatorCompiler } from './http/validator-compiler.js';
 import { RESOURCES } from './resources/index.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
 import { createResourceService, type ResourceService } from './resources/resource-service.js';
-import { createCompiledSettingsCache, loadAccountSettings } from './policy/compiled-settings-cache.js';
+import { createCompiledSettingsCache, loadAccountSettings, type CompiledSettingsCache } from './policy/compiled-settings-cache.js';
 import { registerEvaluateRoutes } from './policy/evaluate-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The policy engine's compiled settings per account (its `stats()` tell compiles from changes applied in place). */
+    compiledSettings: CompiledSettingsCache;
+  }
+}
 
 export const API_PREFIX = '/client/v4';
 
@@ -93,11 +100,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   await registerRateLimit(app, { max: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
 
   const auditLog = createAuditLog(deps.database.db);
-  // The policy engine's compiled settings: dropped on every committed change, here and in other replicas.
+  // The policy engine's compiled settings: changed in place by this process's writes, dropped on other replicas' changes.
   const services: ResourceService[] = [];
   const compiledSettings = createCompiledSettingsCache(deps.database, (accountId) => loadAccountSettings(services, accountId));
   services.push(...RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog, compiledSettings)));
   await compiledSettings.start();
+  app.decorate('compiledSettings', compiledSettings);
   // Decision 1: the real API root, and `/accounts/...` as an alias left out of the OpenAPI document.
   for (const [prefix, hidden] of [[API_PREFIX, false], ['', true]] as const) {
     await app.register(

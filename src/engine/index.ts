@@ -7,7 +7,7 @@
  *   const compiled = compileSettings(settings);            // after every write to the account's settings
  *   const verdict = evaluate(compiled, { from: 'a@example.net', recipients: ['b@example.com'] });
  */
-export { compileSettings, type CompiledSettings, type UnusablePattern } from './compile.js';
+export { compileSettings, type CompiledSettings, type SettingsChange, type UnusablePattern } from './compile.js';
 export { evaluate, evaluateAll, evaluateWith, type Matcher } from './evaluate.js';
 export { naiveEvaluate, naiveMatcher } from './naive.js';
 export { InvalidMessageError, messageFromEml, messageFromJson, validMessage } from './eml.js';

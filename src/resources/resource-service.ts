@@ -9,6 +9,7 @@ import type { StoreAdapter } from '../db/adapter.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { conflict, notFound, unavailable, validationError, type FieldError } from '../http/errors.js';
 import type { ResultInfo } from '../http/envelope.js';
+import type { SettingsChange } from '../engine/compile.js';
 import type { ResourceDefinition, StoredRecord, Values } from './definition.js';
 import { createResourceRepository, type Executor, type ListOptions } from './resource-repository.js';
 
@@ -22,8 +23,8 @@ export interface Store {
 export interface SettingsChanges {
   /** Inside the changing transaction: lets other processes know once it commits. */
   publish(executor: Executor, accountId: string): Promise<void>;
-  /** After the transaction committed. */
-  committed(accountId: string): void;
+  /** After the transaction committed, with what it changed, in order. */
+  committed(accountId: string, changes: readonly SettingsChange[]): void;
 }
 
 export interface BatchBody {
@@ -147,16 +148,18 @@ export function createResourceService(
   }
 
   /**
-   * Runs `work` in one transaction that changes `accountId`'s settings, and announces the change once
-   * committed. A transaction that lost a race (deadlock, serialization failure)
+   * Runs `work` in one transaction that changes `accountId`'s settings, and announces the change (what
+   * `audit` recorded) once committed. A transaction that lost a race (deadlock, serialization failure)
    * is run again; a unique-index race the pre-check missed still becomes a 409.
    * `work` adds the number of records it created less those it deleted to `count.delta`.
    */
   async function transaction<T>(accountId: string, work: (executor: Executor, count: CountChange) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
+        const made: Change[] = [];
         const result = await store.db.transaction().execute(async (executor) => {
           const count: CountChange = { delta: 0 };
+          changesOf.set(executor, made);
           const outcome = await work(executor, count);
           await changes.publish(executor, accountId);
           // Last: every create and delete in the account updates this one row, and its lock is held
@@ -164,7 +167,10 @@ export function createResourceService(
           if (count.delta !== 0) await repository.adjustCount(executor, accountId, count.delta);
           return outcome;
         });
-        changes.committed(accountId);
+        changes.committed(
+          accountId,
+          made.map(({ action, id, before, after }) => ({ resource: definition.name, action, id, before, after }) as SettingsChange),
+        );
         return result;
       } catch (error) {
         if (store.adapter.isRetryable(error)) {
@@ -185,8 +191,12 @@ export function createResourceService(
     }
   }
 
+  /** The changes each running transaction has made so far (every change is audited, so `audit` records them). */
+  const changesOf = new WeakMap<Executor, Change[]>();
+
   /** Audits changes of this resource, in order. */
   function audit(executor: Executor, context: ChangeContext, accountId: string, ...entries: Change[]) {
+    changesOf.get(executor)?.push(...entries);
     return auditLog.recordAll(
       executor,
       context,

@@ -1,6 +1,7 @@
 /**
  * The evaluate endpoint end to end: verdicts follow the stored settings, every kind of write is seen
- * by the very next evaluation (the compiled cache is dropped on commit), and bad input is a 400.
+ * by the very next evaluation (applied to the compiled settings in place on commit, without compiling
+ * again), and bad input is a 400.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,8 +67,19 @@ describe('POST /accounts/{id}/email-security/evaluate', () => {
 });
 
 describe('every kind of write is seen by the next evaluation', () => {
+  // Each test here uses accounts of its own; every write is applied to the compiled settings in place.
+  const accounts: string[] = [];
+  const newAccount = () => {
+    accounts.push(freshAccount());
+    return accounts[accounts.length - 1];
+  };
+  let before: ReturnType<TestServer['app']['compiledSettings']['stats']>;
+  beforeAll(() => {
+    before = server.app.compiledSettings.stats();
+  });
+
   it('create, patch and delete of a blocked sender', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     expect((await verdictOf(account)).disposition).toBe('NONE');
     const sender = await create(account, 'block_senders', blocked);
     expect((await verdictOf(account)).disposition).toBe('MALICIOUS');
@@ -80,7 +92,7 @@ describe('every kind of write is seen by the next evaluation', () => {
   });
 
   it('batch posts and batch deletes', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     const posted = await request(server.origin, 'POST', settingsPath('block_senders/batch', account), {
       body: { deletes: [], patches: [], puts: [], posts: [blocked] },
     });
@@ -93,7 +105,7 @@ describe('every kind of write is seen by the next evaluation', () => {
   });
 
   it('an allow policy trusting the sender, added after a block, does not beat the block; removing the block leaves NONE', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     const sender = await create(account, 'block_senders', blocked);
     await create(account, 'allow_policies', {
       is_acceptable_sender: false,
@@ -112,7 +124,7 @@ describe('every kind of write is seen by the next evaluation', () => {
   });
 
   it('impersonation registry entries and their edits', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     const message = { from: 'ceo.lookalike@evil.example', from_name: 'Dana Boss', recipients: ['staff@corp.example'] };
     expect((await verdictOf(account, message)).disposition).toBe('NONE');
     const entry = await create(account, 'impersonation_registry', { name: 'Dana Boss', email: 'dana@corp.example', is_email_regex: false });
@@ -124,7 +136,7 @@ describe('every kind of write is seen by the next evaluation', () => {
   });
 
   it('protected domains (drop dispositions) and trusted domains', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     await create(account, 'block_senders', blocked);
     expect((await verdictOf(account)).action).toBe('deliver');
     const domain = await create(account, 'domains', { domain: 'corp.example', drop_dispositions: ['MALICIOUS'] });
@@ -140,7 +152,7 @@ describe('every kind of write is seen by the next evaluation', () => {
   });
 
   it('sending domain restrictions', async () => {
-    const account = freshAccount();
+    const account = newAccount();
     const plain = { from: 'billing@partner.example', recipients: ['ap@corp.example'], tls: false };
     expect((await verdictOf(account, plain)).action).toBe('deliver');
     const restriction = await create(account, 'sending_domain_restrictions', { domain: 'partner.example', exclude: [] });
@@ -149,6 +161,13 @@ describe('every kind of write is seen by the next evaluation', () => {
       body: { deletes: [{ id: restriction.id }] },
     });
     expect((await verdictOf(account, plain)).action).toBe('deliver');
+  });
+
+  it('compiled each account once: every write above changed its compiled settings in place', () => {
+    const after = server.app.compiledSettings.stats();
+    expect(after.compiles - before.compiles).toBe(accounts.length);
+    expect(after.writesDropped - before.writesDropped).toBe(0);
+    expect(after.changesApplied - before.changesApplied).toBeGreaterThanOrEqual(12);
   });
 });
 
