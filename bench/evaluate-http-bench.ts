@@ -4,6 +4,11 @@
  * next to the same engine in process. Settings come from bench/engine-fixtures.ts (the in-process
  * benchmark's generator) and are written straight into the store.
  *
+ * Then what a write costs the next evaluation: the first request's latency (it loads and compiles every
+ * setting, as every write made the next request do before writes were applied in place), next to the
+ * latency of a request right after each of `--writes` API writes (a blocked sender, every other one a
+ * regex, whose list's RE2 sets are built again).
+ *
  *   npm run bench:evaluate -- [--sizes 1000,10000,100000] [--batch 100] [--seconds 10]
  */
 import { spawn } from 'node:child_process';
@@ -25,12 +30,14 @@ const { values: options } = parseArgs({
     batch: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '10' },
     regex: { type: 'string', default: '0.01' },
+    writes: { type: 'string', default: '20' },
   },
 });
 const sizes = options.sizes.split(',').map(Number);
 const batch = Number(options.batch);
 const seconds = Number(options.seconds);
 const regexShare = Number(options.regex);
+const writes = Number(options.writes);
 
 /** Writes every generated setting straight into the store (no API validation: the engine reads what is stored). */
 async function seedSettings(databaseUrl: string, size: number) {
@@ -84,6 +91,26 @@ async function load(folder: string, spec: LoadSpec): Promise<LoadResult> {
 }
 
 const rows: string[] = [];
+const writeRows: string[] = [];
+
+/** Latencies of an evaluate request right after each of `count` writes through the API. */
+async function evaluateAfterWrites(base: string, path: string, headers: Record<string, string>, body: string, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const pattern = i % 2 === 0 ? { pattern: `writer${i}@bench-writes.example`, is_regex: false } : { pattern: `.*@bench-writes${i}\\.example`, is_regex: true };
+    const written = await fetch(`${base}/client/v4/accounts/${ACCOUNT_ID}/email-security/settings/block_senders`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...pattern, pattern_type: 'EMAIL' }),
+    });
+    if (written.status !== 201) throw new Error(`write answered ${written.status}`);
+    const started = performance.now();
+    const answered = await fetch(base + path, { method: 'POST', headers, body });
+    await answered.arrayBuffer();
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
 for (const size of sizes) {
   const folder = mkdtempSync(join(tmpdir(), 'mailwarden-evaluate-bench-'));
   const databaseUrl = `sqlite:${join(folder, 'mw.db')}`;
@@ -95,7 +122,9 @@ for (const size of sizes) {
     const path = `/client/v4/accounts/${ACCOUNT_ID}/email-security/evaluate`;
     const headers = { ...AUTH_HEADERS, 'content-type': 'application/json' };
     // The first evaluation compiles the account's settings; the warm-up absorbs it.
+    const coldStart = performance.now();
     await fetch(server.base + path, { method: 'POST', headers, body }).then((r) => r.arrayBuffer());
+    const cold = performance.now() - coldStart;
     const result = await load(folder, {
       base: server.base,
       method: 'POST',
@@ -114,6 +143,13 @@ for (const size of sizes) {
       `| ${size.toLocaleString('en-US')} | ${Math.round(httpRate).toLocaleString('en-US')} | ${result.p50.toFixed(1)} / ${result.p99.toFixed(1)} | ${Math.round(localRate).toLocaleString('en-US')} | ${(httpRate / localRate * 100).toFixed(0)}% |${bad.length ? ` non-200: ${JSON.stringify(bad)}` : ''}`,
     );
     console.error(rows[rows.length - 1]);
+    if (writes > 0) {
+      const afterWrites = await evaluateAfterWrites(server.base, path, headers, body, writes);
+      writeRows.push(
+        `| ${size.toLocaleString('en-US')} | ${cold.toFixed(0)} | ${median(afterWrites).toFixed(1)} / ${Math.max(...afterWrites).toFixed(1)} | ${(cold / median(afterWrites)).toFixed(0)}x |`,
+      );
+      console.error(writeRows[writeRows.length - 1]);
+    }
   } finally {
     await server.stop();
     rmSync(folder, { recursive: true, force: true });
@@ -126,3 +162,11 @@ console.log('');
 console.log('| settings | HTTP evaluations/s | request p50 / p99 ms | in-process evaluations/s (median of 5, CPU time) | HTTP / in-process |');
 console.log('|--:|--:|--:|--:|--:|');
 for (const row of rows) console.log(row);
+if (writeRows.length > 0) {
+  console.log('');
+  console.log(`A request of ${batch} messages right after a write (${writes} writes through the API, every other one a regex), next to the first request (which compiles):`);
+  console.log('');
+  console.log('| settings | first request ms (loads and compiles) | request right after a write, median / max ms | first / after a write |');
+  console.log('|--:|--:|--:|--:|');
+  for (const row of writeRows) console.log(row);
+}
