@@ -5,8 +5,10 @@
  *   evaluation sees them without reading and compiling every setting again (which takes about a second
  *   at 100,000 settings); changes that do not follow from what is compiled (two writes' changes
  *   arriving out of order), or too many since the last full compile, drop it instead;
- * - other replicas drop it through the database's change notifications (PostgreSQL LISTEN/NOTIFY),
- *   and compile again on next use. A replica ignores the notifications of its own writes.
+ * - other replicas learn of the write through the database's change notifications (PostgreSQL
+ *   LISTEN/NOTIFY), which carry the changes when they fit in a notification: those are applied the
+ *   same way; otherwise (or when they do not follow) the replica drops the compiled form and compiles
+ *   again on next use. A replica ignores the notifications of its own writes.
  */
 import { randomBytes } from 'node:crypto';
 import { compileSettings, type AccountSettings, type CompiledSettings, type SettingsChange } from '../engine/index.js';
@@ -41,6 +43,30 @@ interface Entry {
 const MAX_APPLIED_SHARE = 0.25;
 const MIN_APPLIED_LIMIT = 1_000;
 
+/** PostgreSQL refuses notification payloads of 8000 bytes or more; larger change lists are not sent. */
+const MAX_PAYLOAD_BYTES = 7_900;
+
+/** A change notification's payload: `origin accountId [changes as JSON]`. */
+export function notificationPayload(origin: string, accountId: string, changes: readonly SettingsChange[]): string {
+  const full = `${origin} ${accountId} ${JSON.stringify(changes)}`;
+  return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : `${origin} ${accountId}`;
+}
+
+/** Reads a payload; a bare account id comes from a replica of an earlier version. */
+export function readNotification(payload: string): { origin?: string; accountId: string; changes?: SettingsChange[] } {
+  const first = payload.indexOf(' ');
+  if (first < 0) return { accountId: payload };
+  const second = payload.indexOf(' ', first + 1);
+  const origin = payload.slice(0, first);
+  if (second < 0) return { origin, accountId: payload.slice(first + 1) };
+  try {
+    const changes: unknown = JSON.parse(payload.slice(second + 1));
+    return { origin, accountId: payload.slice(first + 1, second), changes: Array.isArray(changes) ? (changes as SettingsChange[]) : undefined };
+  } catch {
+    return { origin, accountId: payload.slice(first + 1, second) };
+  }
+}
+
 export interface CompiledSettingsCache extends SettingsChanges {
   /** The account's compiled settings, compiling them if they are not cached. */
   get(accountId: string): Promise<CompiledSettings>;
@@ -58,7 +84,7 @@ export interface CacheStats {
   compiles: number;
   /** Committed changes applied to a compiled form in place. */
   changesApplied: number;
-  /** Writes in this process after which the compiled form was dropped rather than changed. */
+  /** Writes (here or on another replica) after which the compiled form was dropped rather than changed. */
   writesDropped: number;
 }
 
@@ -94,6 +120,36 @@ export function createCompiledSettingsCache(
     entries.delete(accountId);
   }
 
+  /** `compiled.apply(changes)`, false on records it cannot read (the form is then dropped, half-changed as it may be). */
+  function applied(compiled: CompiledSettings, changes: readonly SettingsChange[]): boolean {
+    try {
+      return compiled.apply(changes);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Applies committed changes to the account's compiled form in place when it is current and they
+   * follow from it; otherwise drops it (a compile still under way may or may not have read them).
+   */
+  function applyOrDrop(accountId: string, changes: readonly SettingsChange[]): void {
+    const entry = entries.get(accountId);
+    const limit = Math.max(MIN_APPLIED_LIMIT, entry === undefined ? 0 : entry.size * MAX_APPLIED_SHARE);
+    if (
+      entry?.ready !== undefined &&
+      entry.generation === generationOf(accountId) &&
+      entry.applied + changes.length <= limit &&
+      applied(entry.ready, changes)
+    ) {
+      entry.applied += changes.length;
+      counters.changesApplied += changes.length;
+      return;
+    }
+    if (entry !== undefined) counters.writesDropped++;
+    invalidate(accountId);
+  }
+
   return {
     get(accountId) {
       const cached = entries.get(accountId);
@@ -127,28 +183,11 @@ export function createCompiledSettingsCache(
 
     invalidate,
 
-    async publish(executor: Executor, accountId: string) {
-      await database.adapter.notify(executor, SETTINGS_CHANGED_CHANNEL, `${origin} ${accountId}`);
+    async publish(executor: Executor, accountId: string, changes: readonly SettingsChange[]) {
+      await database.adapter.notify(executor, SETTINGS_CHANGED_CHANNEL, notificationPayload(origin, accountId, changes));
     },
 
-    committed(accountId: string, changes: readonly SettingsChange[]) {
-      // Applied in place when the compiled form is current and the changes follow from it; any
-      // compile still under way may or may not have read them, so it is dropped.
-      const entry = entries.get(accountId);
-      const limit = Math.max(MIN_APPLIED_LIMIT, entry === undefined ? 0 : entry.size * MAX_APPLIED_SHARE);
-      if (
-        entry?.ready !== undefined &&
-        entry.generation === generationOf(accountId) &&
-        entry.applied + changes.length <= limit &&
-        entry.ready.apply(changes)
-      ) {
-        entry.applied += changes.length;
-        counters.changesApplied += changes.length;
-        return;
-      }
-      if (entry !== undefined) counters.writesDropped++;
-      invalidate(accountId);
-    },
+    committed: applyOrDrop,
 
     stats: () => ({ ...counters }),
 
@@ -157,9 +196,10 @@ export function createCompiledSettingsCache(
       unsubscribe = await database.listen(
         SETTINGS_CHANGED_CHANNEL,
         (payload) => {
-          // `origin accountId`; a bare account id from a replica of an earlier version.
-          const [from, accountId] = payload.includes(' ') ? payload.split(' ') : [undefined, payload];
-          if (from !== origin) invalidate(accountId);
+          const notification = readNotification(payload);
+          if (notification.origin === origin) return;
+          if (notification.changes === undefined) invalidate(notification.accountId);
+          else applyOrDrop(notification.accountId, notification.changes);
         },
         () => invalidate(),
       );

@@ -21,8 +21,8 @@ export interface Store {
 
 /** Told about every committed change of an account's settings (the policy engine's cache listens). */
 export interface SettingsChanges {
-  /** Inside the changing transaction: lets other processes know once it commits. */
-  publish(executor: Executor, accountId: string): Promise<void>;
+  /** Inside the changing transaction, with what it changed, in order: lets other processes know once it commits. */
+  publish(executor: Executor, accountId: string, changes: readonly SettingsChange[]): Promise<void>;
   /** After the transaction committed, with what it changed, in order. */
   committed(accountId: string, changes: readonly SettingsChange[]): void;
 }
@@ -161,16 +161,13 @@ export function createResourceService(
           const count: CountChange = { delta: 0 };
           changesOf.set(executor, made);
           const outcome = await work(executor, count);
-          await changes.publish(executor, accountId);
+          await changes.publish(executor, accountId, settingsChanges(made));
           // Last: every create and delete in the account updates this one row, and its lock is held
           // from this statement to the commit, so concurrent writers wait on it as briefly as possible.
           if (count.delta !== 0) await repository.adjustCount(executor, accountId, count.delta);
           return outcome;
         });
-        changes.committed(
-          accountId,
-          made.map(({ action, id, before, after }) => ({ resource: definition.name, action, id, before, after }) as SettingsChange),
-        );
+        changes.committed(accountId, settingsChanges(made));
         return result;
       } catch (error) {
         if (store.adapter.isRetryable(error)) {
@@ -189,6 +186,11 @@ export function createResourceService(
         throw error;
       }
     }
+  }
+
+  /** Audited changes as the policy engine takes them. */
+  function settingsChanges(made: readonly Change[]): SettingsChange[] {
+    return made.map(({ action, id, before, after }) => ({ resource: definition.name, action, id, before, after }) as SettingsChange);
   }
 
   /** The changes each running transaction has made so far (every change is audited, so `audit` records them). */
