@@ -8,6 +8,7 @@ import Type, { type Static } from 'typebox';
 import type { FieldError } from '../http/errors.js';
 import { Nullable, StringEnum } from '../resources/common-schemas.js';
 import { checkEmail, parseIpOrCidr } from '../validation/patterns.js';
+import { parseIpv4 } from './normalize.js';
 
 export const MAX_MESSAGES = 1000;
 export const MAX_RECIPIENTS = 1000;
@@ -85,6 +86,11 @@ export const VerdictSchema = Type.Object({
   explanation: Type.Array(Type.String()),
 });
 
+/** An IPv4 or IPv6 address (not a block): dotted-quad IPv4, the common case, read without ipaddr.js. */
+function isIpAddress(value: string): boolean {
+  return parseIpv4(value) >= 0 || (!value.includes('/') && parseIpOrCidr(value) !== undefined);
+}
+
 function checkAddress(value: string | undefined, pointer: string, errors: FieldError[]): void {
   if (value === undefined) return;
   const problem = checkEmail(value);
@@ -100,7 +106,7 @@ export function checkMessage(message: Message, pointer = ''): FieldError[] {
   checkAddress(message.from, `${pointer}/from`, errors);
   checkAddress(message.reply_to, `${pointer}/reply_to`, errors);
   message.recipients.forEach((recipient, index) => checkAddress(recipient, `${pointer}/recipients/${index}`, errors));
-  if (message.sending_ip !== undefined && (message.sending_ip.includes('/') || !parseIpOrCidr(message.sending_ip))) {
+  if (message.sending_ip !== undefined && !isIpAddress(message.sending_ip)) {
     errors.push({
       pointer: `${pointer}/sending_ip`,
       message: `'${message.sending_ip}' is not a valid IPv4 or IPv6 address`,

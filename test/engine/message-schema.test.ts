@@ -2,8 +2,10 @@
  * Bad evaluate input: JSON schema (run with the same Ajv instance that validates request bodies) and
  * the semantic checks after it. The lead's route turns these into 400 envelopes.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkEvaluateRequest, EvaluateRequestSchema } from '../../src/engine/message-schema.js';
+import { parseIpOrCidr } from '../../src/validation/patterns.js';
 import { bodyAjv, toFieldErrors } from '../../src/validation/schema-validator.js';
 
 const validate = bodyAjv.compile(EvaluateRequestSchema);
@@ -80,6 +82,18 @@ describe('semantic checks', () => {
       ]);
     }
     expect(checkEvaluateRequest({ messages: [{ ...ok, sending_ip: '::ffff:192.0.2.1' }] })).toEqual([]);
+  });
+
+  it('reads dotted-quad sending IPs without ipaddr.js exactly as ipaddr.js does', () => {
+    const piece = fc.constantFrom('0', '1', '2', '5', '9', '25', '255', '256', '00', '012', '.', '.', '.', ':', '/', 'x', ' ');
+    const ip = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(ip, fc.ipV4(), fc.ipV4Extended(), fc.ipV6()), (value) => {
+        const valid = !value.includes('/') && parseIpOrCidr(value) !== undefined;
+        expect(checkEvaluateRequest({ messages: [{ ...ok, sending_ip: value }] }).length === 0, value).toBe(valid);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('accepts IDN addresses and the null sender', () => {

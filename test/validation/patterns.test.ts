@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkDomain, checkEmail, checkGlobalIp, checkIpOrCidr, checkPattern, checkRegex } from '../../src/validation/patterns.js';
+import {
+  checkDomain,
+  checkEmail,
+  checkGlobalIp,
+  checkIpOrCidr,
+  checkPattern,
+  checkRegex,
+  isValidDomainName,
+} from '../../src/validation/patterns.js';
 
 describe('checkDomain', () => {
   it.each(['example.com', 'EXAMPLE.COM', 'mail.sub.example.co.uk', 'xn--bcher-kva.de', 'bücher.de', 'a-b.io', '1password.com'])(
@@ -20,6 +29,20 @@ describe('checkDomain', () => {
     '*.example.com',
     'user@example.com',
   ])('rejects %j', (domain) => expect(checkDomain(domain)).toMatch(/not a valid domain/));
+
+  it('answers plain names without the URL parser exactly as the full check does', () => {
+    // Characters the shortcut reads or must hand over: both cases, digits, hyphens, dots, punycode
+    // prefixes, hex-looking last labels, and what only the URL parser maps or refuses.
+    const piece = fc.constantFrom('a', 'Z', 'x', 'n', 'X', 'N', '0', '9', '-', '.', '.', 'xn--', 'Xn--', '0x', '_', 'é', ' ', '\r', '\u000e', '\u0010', 'ß');
+    const name = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(''));
+    const long = fc.tuple(fc.integer({ min: 60, max: 66 }), fc.integer({ min: 1, max: 5 })).map(([size, count]) => Array(count).fill('a'.repeat(size)).join('.') + '.com');
+    fc.assert(
+      fc.property(fc.oneof(name, long), (value) => {
+        expect(checkDomain(value) === undefined).toBe(isValidDomainName(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 describe('checkEmail', () => {
