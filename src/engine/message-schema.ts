@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox';
 import type { FieldError } from '../http/errors.js';
 import { Nullable, StringEnum } from '../resources/common-schemas.js';
 import { checkEmail, parseIpOrCidr } from '../validation/patterns.js';
-import { parseIpv4 } from './normalize.js';
+import { parseIpv4, parseIpv6Groups } from './normalize.js';
 
 export const MAX_MESSAGES = 1000;
 export const MAX_RECIPIENTS = 1000;
@@ -86,33 +86,38 @@ export const VerdictSchema = Type.Object({
   explanation: Type.Array(Type.String()),
 });
 
-/** An IPv4 or IPv6 address (not a block): dotted-quad IPv4, the common case, read without ipaddr.js. */
+/**
+ * An IPv4 or IPv6 address (not a block). The engine's own readers (pinned to ipaddr.js by property
+ * tests) answer the forms they read, without ipaddr.js's cost (about 15 µs for an IPv6 address); the
+ * rest (zone ids, and everything invalid) goes to the full check.
+ */
 function isIpAddress(value: string): boolean {
-  return parseIpv4(value) >= 0 || (!value.includes('/') && parseIpOrCidr(value) !== undefined);
+  if (parseIpv4(value) >= 0 || (value.includes(':') && parseIpv6Groups(value) !== undefined)) return true;
+  return !value.includes('/') && parseIpOrCidr(value) !== undefined;
 }
 
-function checkAddress(value: string | undefined, pointer: string, errors: FieldError[]): void {
-  if (value === undefined) return;
-  const problem = checkEmail(value);
-  if (problem) errors.push({ pointer, message: problem });
-}
+const SENDER_FIELDS = ['envelope_from', 'from', 'reply_to'] as const;
 
 /** Semantic checks of one schema-valid message; pointers are prefixed by `pointer` (`/messages/3`). */
 export function checkMessage(message: Message, pointer = ''): FieldError[] {
-  const errors: FieldError[] = [];
-  if (message.envelope_from !== undefined && message.envelope_from !== '') {
-    checkAddress(message.envelope_from, `${pointer}/envelope_from`, errors);
+  // Pointers are only built for the values that fail: most messages have none.
+  let errors: FieldError[] | undefined;
+  for (const field of SENDER_FIELDS) {
+    const value = message[field];
+    // An empty envelope sender is the null sender (`<>`).
+    if (value === undefined || (value === '' && field === 'envelope_from')) continue;
+    const problem = checkEmail(value);
+    if (problem) (errors ??= []).push({ pointer: `${pointer}/${field}`, message: problem });
   }
-  checkAddress(message.from, `${pointer}/from`, errors);
-  checkAddress(message.reply_to, `${pointer}/reply_to`, errors);
-  message.recipients.forEach((recipient, index) => checkAddress(recipient, `${pointer}/recipients/${index}`, errors));
+  const recipients = message.recipients;
+  for (let index = 0; index < recipients.length; index++) {
+    const problem = checkEmail(recipients[index]);
+    if (problem) (errors ??= []).push({ pointer: `${pointer}/recipients/${index}`, message: problem });
+  }
   if (message.sending_ip !== undefined && !isIpAddress(message.sending_ip)) {
-    errors.push({
-      pointer: `${pointer}/sending_ip`,
-      message: `'${message.sending_ip}' is not a valid IPv4 or IPv6 address`,
-    });
+    (errors ??= []).push({ pointer: `${pointer}/sending_ip`, message: `'${message.sending_ip}' is not a valid IPv4 or IPv6 address` });
   }
-  return errors;
+  return errors ?? [];
 }
 
 /** Semantic checks of a schema-valid evaluate body: every address and IP must be a real one. */
