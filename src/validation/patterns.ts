@@ -75,10 +75,8 @@ const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{
 
 /** An address with exactly one `@`, a dot-atom local part of at most 64 characters and a valid domain. */
 export function checkEmail(value: string): string | undefined {
-  const parts = value.split('@');
-  if (parts.length !== 2) return `'${value}' is not a valid email address`;
-  const [local, domain] = parts;
-  if (local.length === 0 || local.length > 64 || !LOCAL_PART.test(local) || checkDomain(domain)) {
+  const at = value.indexOf('@');
+  if (at < 1 || at > 64 || value.indexOf('@', at + 1) >= 0 || !LOCAL_PART.test(value.slice(0, at)) || checkDomain(value.slice(at + 1))) {
     return `'${value}' is not a valid email address`;
   }
   return undefined;
