@@ -184,6 +184,8 @@ export function createCompiledSettingsCache(
     invalidate,
 
     async publish(executor: Executor, accountId: string, changes: readonly SettingsChange[]) {
+      // Only stores that can tell other processes (PostgreSQL) have anyone to tell.
+      if (database.listen === undefined) return;
       await database.adapter.notify(executor, SETTINGS_CHANGED_CHANNEL, notificationPayload(origin, accountId, changes));
     },
 
