@@ -248,8 +248,14 @@ class DomainTable {
   }
 
   /** The node of `domain` when one is filed (after `seal`). */
-  lookup(domain: string): DomainNode | undefined {
+  private lookup(domain: string): DomainNode | undefined {
     return this.find(hashString(domain) & HASH_BITS, domain, domain.length, domain.split('.').length);
+  }
+
+  /** The node a domain pattern as stored (`normalizeDomainPattern`) was filed under, if any (after `seal`). */
+  filedNode(pattern: string): DomainNode | undefined {
+    const domain = normalizeDomainPattern(pattern);
+    return domain === undefined ? undefined : this.lookup(domain);
   }
 
   /**
@@ -413,8 +419,7 @@ class PatternIndex<T> {
         return;
       }
       case 'DOMAIN': {
-        const domain = normalizeDomainPattern(pattern);
-        const node = domain === undefined ? undefined : this.domains.lookup(domain);
+        const node = this.domains.filedNode(pattern);
         if (node !== undefined) drop(node, this.slot, (item) => item === value);
         return;
       }
@@ -470,7 +475,7 @@ export function registeredAddressMatcher(entry: EngineDisplayName): (from: Norma
 type AnyRecord = AccountSettings[ResourceName][number];
 
 /** Collections in the order they are compiled (and their unusable patterns listed). */
-const COLLECTIONS: readonly ResourceName[] = [
+export const COLLECTIONS: readonly ResourceName[] = [
   'block_senders',
   'allow_policies',
   'trusted_domains',
@@ -649,8 +654,7 @@ class CompiledMatcher implements Matcher {
         if (trusted.is_regex) {
           this.trustedRegexes.remove(trusted);
         } else {
-          const domain = normalizeDomainPattern(trusted.pattern);
-          const node = domain === undefined ? undefined : this.domainTable.lookup(domain);
+          const node = this.domainTable.filedNode(trusted.pattern);
           if (node !== undefined) drop(node, 'trusted', (item) => item === trusted);
         }
         break;
@@ -666,9 +670,7 @@ class CompiledMatcher implements Matcher {
       }
       case 'domains':
       case 'sending_domain_restrictions': {
-        const name = resource === 'domains' ? (record as EngineDomain).domain : (record as EngineSendingDomainRestriction).domain;
-        const domain = normalizeDomainPattern(name);
-        const node = domain === undefined ? undefined : this.domainTable.lookup(domain);
+        const node = this.domainTable.filedNode((record as EngineDomain | EngineSendingDomainRestriction).domain);
         if (node === undefined) break;
         if (resource === 'domains') drop(node, 'protected', (item) => item === record);
         else drop(node, 'restrictions', (item) => item.record === record);

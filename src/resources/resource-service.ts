@@ -157,17 +157,19 @@ export function createResourceService(
     for (let attempt = 1; ; attempt++) {
       try {
         const made: Change[] = [];
+        let changed: SettingsChange[] = [];
         const result = await store.db.transaction().execute(async (executor) => {
           const count: CountChange = { delta: 0 };
           changesOf.set(executor, made);
           const outcome = await work(executor, count);
-          await changes.publish(executor, accountId, settingsChanges(made));
+          changed = settingsChanges(made);
+          await changes.publish(executor, accountId, changed);
           // Last: every create and delete in the account updates this one row, and its lock is held
           // from this statement to the commit, so concurrent writers wait on it as briefly as possible.
           if (count.delta !== 0) await repository.adjustCount(executor, accountId, count.delta);
           return outcome;
         });
-        changes.committed(accountId, settingsChanges(made));
+        changes.committed(accountId, changed);
         return result;
       } catch (error) {
         if (store.adapter.isRetryable(error)) {

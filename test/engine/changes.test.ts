@@ -6,20 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileSettings, type SettingsChange } from '../../src/engine/compile.js';
+import { COLLECTIONS, compileSettings, type SettingsChange } from '../../src/engine/compile.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { naiveEvaluate } from '../../src/engine/naive.js';
 import type { AccountSettings, Message, ResourceName } from '../../src/engine/types.js';
 import { messageArbitrary, pick, settingsArbitrary } from './arbitraries.js';
-
-const COLLECTIONS: ResourceName[] = [
-  'block_senders',
-  'allow_policies',
-  'trusted_domains',
-  'impersonation_registry',
-  'domains',
-  'sending_domain_restrictions',
-];
 
 type AnyRecord = AccountSettings[ResourceName][number];
 
@@ -34,7 +25,7 @@ interface Step {
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.record({
   action: pick(['create', 'update', 'delete'] as const),
-  resource: pick(COLLECTIONS),
+  resource: pick([...COLLECTIONS]),
   target: fc.nat(20),
   donor: fc.nat(20),
 });

@@ -284,3 +284,32 @@ export function expectUnavailable(response: HttpResponse, what: string): void {
   expect(retryAfter, `${what}: Retry-After`).not.toBeNull();
   expect(Number(retryAfter), `${what}: Retry-After is a number of seconds`).toBeGreaterThan(0);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Evaluations on a replica
+// ---------------------------------------------------------------------------------------------------
+
+/** A message from `boss@evil.example`: blocked by a DOMAIN `evil.example` blocked sender. */
+const BOSS_MESSAGE = { from: 'boss@evil.example', recipients: ['ceo@corp.example'] };
+
+/** The disposition the server at `origin` gives `BOSS_MESSAGE` in `account`. */
+export async function dispositionOn(origin: string, account: string): Promise<string> {
+  const response = await request(origin, 'POST', `/client/v4/accounts/${account}/email-security/evaluate`, {
+    body: { messages: [BOSS_MESSAGE] },
+  });
+  expect(response.status).toBe(200);
+  return response.body.result[0].disposition;
+}
+
+/**
+ * Polls the server at `origin` until it gives `BOSS_MESSAGE` the `expected` disposition (change
+ * notifications arrive asynchronously), at most 5 s; the milliseconds it took.
+ */
+export async function eventually(origin: string, account: string, expected: string): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 5000) {
+    if ((await dispositionOn(origin, account)) === expected) return Date.now() - started;
+    await sleep(20);
+  }
+  throw new Error(`replica never reported ${expected}`);
+}
