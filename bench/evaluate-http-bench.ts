@@ -9,7 +9,7 @@
  * latency of a request right after each of `--writes` API writes (a blocked sender, every other one a
  * regex, whose list's RE2 sets are built again).
  *
- *   npm run bench:evaluate -- [--sizes 1000,10000,100000] [--batch 100] [--seconds 10]
+ *   npm run bench:evaluate -- [--sizes 1000,10000,100000] [--batch 100] [--seconds 10] [--writes 20]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
