@@ -50,8 +50,8 @@ const SKIP_NAIVE = process.argv.includes('--skip-naive');
 /**
  * Skips the pool measurement, so the stream runs in a process whose evaluation code has only seen
  * messages from `JSON.parse`, as in the evaluate endpoint. The pool's messages are built in code, with
- * other hidden classes, and once evaluation has read messages of both kinds V8's property loads in it
- * cover more shapes and are slower for all of them (see the README).
+ * other hidden classes, which widens what V8's property loads in the evaluation code must handle. (In
+ * the fifth session's runs the effect on the stream was within this machine's noise; see the README.)
  */
 const SKIP_POOL = process.argv.includes('--no-pool');
 /**
