@@ -9,7 +9,7 @@ import type { StoreAdapter } from '../db/adapter.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { conflict, notFound, unavailable, validationError, type FieldError } from '../http/errors.js';
 import type { ResultInfo } from '../http/envelope.js';
-import type { SettingsChange } from '../engine/compile.js';
+import type { SettingsChange } from '../engine/index.js';
 import type { ResourceDefinition, StoredRecord, Values } from './definition.js';
 import { createResourceRepository, type Executor, type ListOptions } from './resource-repository.js';
 
