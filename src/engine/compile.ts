@@ -13,8 +13,8 @@
  *
  * Evaluation is the hot path (see the README's "What made it fast"): Bloom filters answer most probes
  * from the hashes a message's addresses are read with, nothing is allocated for what does not match,
- * and what recurs (a recipient's lookups, a sender domain's lookalike answer, a matched setting's hit
- * and the texts naming it) is kept.
+ * a hit reads one small object of its setting (`SenderSetting`), and a sender domain's lookalike
+ * answer is kept.
  *
  * The result is safe to share between requests (evaluation is synchronous); compile again after any
  * write to the account's settings.
@@ -25,7 +25,7 @@
  *   const verdict = evaluate(compiled, message);
  */
 import type RE2 from 're2';
-import { fieldRank, type Matcher, type SenderHit, type SenderMatches } from './evaluate.js';
+import { type Matcher, type SenderHit, type SenderMatches } from './evaluate.js';
 import { Bloom, HASH_BITS, HASH_SEED, hashStep, hashString } from './bloom.js';
 import { Ipv4PrefixTable, Ipv6PrefixTable } from './ip-trie.js';
 import { LookalikeIndex } from './lookalike-index.js';
@@ -65,16 +65,38 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 const NOTHING: readonly never[] = Object.freeze([]);
 const NO_SENDER_MATCHES: SenderMatches = Object.freeze({ blocked: NOTHING, allowed: NOTHING });
 
-/** One sender-side setting: a blocked sender, or an allow policy acting as trusted/acceptable sender. */
-interface SenderEntry {
-  blocked: EngineBlockedSender | undefined;
-  allowed: EngineAllowPolicy | undefined;
-  /**
-   * Its hits on each sender field (indexed by `fieldRank`: 0 to 4), made on the setting's first match and handed out
-   * again after, since the rules keep the texts naming a hit on it (built once). On the entry, which
-   * the lookup has just read, rather than in a map beside it: one field costs less than a probe.
-   */
-  hits: SenderHit<EngineBlockedSender | EngineAllowPolicy>[] | undefined;
+/**
+ * A blocked sender or an allow policy as the indexes hold it: the fields the rules read, copied out of
+ * the stored record into one small object of one shape (it satisfies both record types). A hit reads
+ * this object and nothing else of the setting: at a hundred thousand settings every further object a
+ * hit reads (the stored record, a kept hit, its texts) is a cache miss, each more than a new object
+ * costs (see the README's "What made it fast").
+ */
+class SenderSetting implements EngineBlockedSender, EngineAllowPolicy {
+  readonly id: number;
+  readonly pattern: string;
+  readonly pattern_type: EngineBlockedSender['pattern_type'];
+  readonly is_regex: boolean;
+  readonly is_trusted_sender: boolean;
+  readonly is_acceptable_sender: boolean;
+  readonly is_exempt_recipient: boolean;
+  readonly verify_sender: boolean;
+
+  constructor(
+    /** A blocked sender (else an allow policy). */
+    readonly blocked: boolean,
+    record: EngineBlockedSender | EngineAllowPolicy,
+  ) {
+    const policy = blocked ? undefined : (record as EngineAllowPolicy);
+    this.id = record.id;
+    this.pattern = record.pattern;
+    this.pattern_type = record.pattern_type;
+    this.is_regex = record.is_regex;
+    this.is_trusted_sender = policy?.is_trusted_sender ?? false;
+    this.is_acceptable_sender = policy?.is_acceptable_sender ?? false;
+    this.is_exempt_recipient = policy?.is_exempt_recipient ?? false;
+    this.verify_sender = policy?.verify_sender ?? false;
+  }
 }
 
 interface SenderHits {
@@ -89,16 +111,15 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
   return list;
 }
 
-/** Adds the entries matched on `field` to the hit lists (created on the first hit). */
-function emit(hits: SenderHits | undefined, entries: readonly SenderEntry[], field: RegexField): SenderHits | undefined {
-  const slot = fieldRank(field);
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    const made = (entry.hits ??= []);
-    const hit = (made[slot] ??= { record: entry.blocked ?? entry.allowed!, field, texts: undefined });
+/** Adds the settings matched on `field` to the hit lists (created on the first hit). */
+function emit(hits: SenderHits | undefined, settings: readonly SenderSetting[], field: RegexField): SenderHits | undefined {
+  for (let i = 0; i < settings.length; i++) {
+    const setting = settings[i];
+    // Made afresh: a young object costs less than reading back one kept from an earlier evaluation.
+    const hit: SenderHit<SenderSetting> = { record: setting, field, texts: undefined };
     hits ??= { blocked: NOTHING, allowed: NOTHING };
-    if (entry.blocked) hits.blocked = append(hits.blocked, hit as SenderHit<EngineBlockedSender>);
-    else hits.allowed = append(hits.allowed, hit as SenderHit<EngineAllowPolicy>);
+    if (setting.blocked) hits.blocked = append(hits.blocked, hit);
+    else hits.allowed = append(hits.allowed, hit);
   }
   return hits;
 }
@@ -118,8 +139,8 @@ interface DomainExtra {
 
 /** Everything filed under one domain name (one shape for all, so lookups read it in one way). */
 class DomainNode {
-  senders: SenderEntry[] | undefined = undefined;
-  exempt: EngineAllowPolicy[] | undefined = undefined;
+  senders: SenderSetting[] | undefined = undefined;
+  exempt: SenderSetting[] | undefined = undefined;
   extra: DomainExtra | undefined = undefined;
 
   get trusted(): EngineTrustedDomain[] | undefined {
@@ -503,8 +524,8 @@ function sameVersion(a: AnyRecord, b: AnyRecord): boolean {
 
 class CompiledMatcher implements Matcher {
   readonly domainTable = new DomainTable();
-  readonly senders = new PatternIndex<SenderEntry>(this.domainTable, 'senders');
-  readonly exempt = new PatternIndex<EngineAllowPolicy>(this.domainTable, 'exempt');
+  readonly senders = new PatternIndex<SenderSetting>(this.domainTable, 'senders');
+  readonly exempt = new PatternIndex<SenderSetting>(this.domainTable, 'exempt');
   /** Built again on its next lookup after a change. */
   readonly trustedRegexes = new RegexIndex<EngineTrustedDomain>();
   readonly names = new Map<string, EngineDisplayName[]>();
@@ -517,8 +538,8 @@ class CompiledMatcher implements Matcher {
   private dropped = new Set<string>();
   /** Every record compiled in, by collection and id: what a change checks against and takes out. */
   private readonly records = new Map<ResourceName, Map<number, AnyRecord>>(COLLECTIONS.map((name) => [name, new Map()]));
-  /** The sender entry filed for each blocked sender and sender-side allow policy. */
-  private readonly senderEntries = new Map<AnyRecord, SenderEntry>();
+  /** The setting filed for each blocked sender and allow policy (in the sender index, the exempt one or both). */
+  private readonly senderSettings = new Map<AnyRecord, SenderSetting>();
   /** Patterns that can never match, by record. */
   private readonly unusableByRecord = new Map<AnyRecord, UnusablePattern>();
   private sealed = false;
@@ -579,19 +600,19 @@ class CompiledMatcher implements Matcher {
     switch (resource) {
       case 'block_senders': {
         const blocked = record as EngineBlockedSender;
-        const entry: SenderEntry = { blocked, allowed: undefined, hits: undefined };
-        this.senderEntries.set(record, entry);
-        usable = this.senders.add(blocked.pattern, blocked.pattern_type, blocked.is_regex, entry);
+        const setting = new SenderSetting(true, blocked);
+        this.senderSettings.set(record, setting);
+        usable = this.senders.add(blocked.pattern, blocked.pattern_type, blocked.is_regex, setting);
         break;
       }
       case 'allow_policies': {
         const policy = record as EngineAllowPolicy;
+        const setting = new SenderSetting(false, policy);
+        this.senderSettings.set(record, setting);
         if (policy.is_trusted_sender || policy.is_acceptable_sender) {
-          const entry: SenderEntry = { blocked: undefined, allowed: policy, hits: undefined };
-          this.senderEntries.set(record, entry);
-          usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, entry);
+          usable = this.senders.add(policy.pattern, policy.pattern_type, policy.is_regex, setting);
         }
-        if (policy.is_exempt_recipient) usable = this.exempt.add(policy.pattern, policy.pattern_type, policy.is_regex, policy) && usable;
+        if (policy.is_exempt_recipient) usable = this.exempt.add(policy.pattern, policy.pattern_type, policy.is_regex, setting) && usable;
         break;
       }
       case 'trusted_domains': {
@@ -640,13 +661,12 @@ class CompiledMatcher implements Matcher {
     switch (resource) {
       case 'block_senders':
       case 'allow_policies': {
-        const pattern = record as EngineBlockedSender | EngineAllowPolicy;
-        const entry = this.senderEntries.get(record);
-        if (entry !== undefined) this.senders.remove(pattern.pattern, pattern.pattern_type, pattern.is_regex, entry);
-        this.senderEntries.delete(record);
-        if (resource === 'allow_policies' && (record as EngineAllowPolicy).is_exempt_recipient) {
-          this.exempt.remove(pattern.pattern, pattern.pattern_type, pattern.is_regex, record as EngineAllowPolicy);
-        }
+        const setting = this.senderSettings.get(record);
+        if (setting === undefined) break;
+        this.senderSettings.delete(record);
+        const { pattern, pattern_type, is_regex } = setting;
+        if (setting.blocked || setting.is_trusted_sender || setting.is_acceptable_sender) this.senders.remove(pattern, pattern_type, is_regex, setting);
+        if (setting.is_exempt_recipient) this.exempt.remove(pattern, pattern_type, is_regex, setting);
         break;
       }
       case 'trusted_domains': {
@@ -706,7 +726,7 @@ class CompiledMatcher implements Matcher {
     const replyTo = message.replyTo;
     const envelopeEntries = envelope === undefined ? undefined : index.matchAddress(envelope);
     if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from');
-    let fromEntries: readonly SenderEntry[] | undefined;
+    let fromEntries: readonly SenderSetting[] | undefined;
     if (from !== undefined) {
       fromEntries = envelope !== undefined && envelope.address === from.address ? envelopeEntries : index.matchAddress(from);
       if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from');
@@ -738,7 +758,7 @@ class CompiledMatcher implements Matcher {
     const replyTo = message.replyTo;
     const envelopeFound = envelope === undefined ? undefined : regexes.find(envelope.raw, undefined);
     if (envelopeFound !== undefined) hits = emit(hits, envelopeFound, 'envelope_from');
-    let fromFound: SenderEntry[] | undefined;
+    let fromFound: SenderSetting[] | undefined;
     if (from !== undefined) {
       fromFound = envelope !== undefined && envelope.raw === from.raw ? envelopeFound : regexes.find(from.raw, undefined);
       if (fromFound !== undefined) hits = emit(hits, fromFound, 'from');

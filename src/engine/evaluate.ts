@@ -48,10 +48,7 @@ import {
 export interface SenderHit<R> {
   readonly record: R;
   readonly field: RegexField;
-  /**
-   * The rules' texts about this hit, filled on first use. A matcher may hand out the same hit object
-   * in every evaluation that matches it (the indexed engine does), so these are built once.
-   */
+  /** The rules' texts about this hit, filled on first use (the trusted sender's are asked for twice). */
   texts?: HitTexts;
 }
 
@@ -266,9 +263,9 @@ function removedByAcceptable(disposition: Disposition): boolean {
 }
 
 /**
- * A disposition some rule proposes, and why. Candidates that recur (DMARC failed, a blocked sender on
- * a field, the scanner's detections) are shared between evaluations, so the lines naming them are
- * built once, on first use (`line`, `because`); a candidate is never modified otherwise.
+ * A disposition some rule proposes, and why. Candidates that recur (DMARC failed, the scanner's
+ * detections, a domain's age) are shared between evaluations, so the lines naming them are built
+ * once, on first use (`line`, `because`); a candidate is never modified otherwise.
  */
 class Candidate {
   private decides: string | undefined = undefined;

@@ -2,7 +2,7 @@
  * Compiled settings changed in place (`CompiledSettings.apply`, what the policy cache does after a
  * write) must evaluate exactly as the naive reference does on the settings after the changes, after
  * any sequence of creates, updates and deletes in every collection, with messages evaluated in between
- * so the engine's caches (lookalike answers, hit texts, regex sets) are warm when the settings change.
+ * so the engine's caches (lookalike answers, regex sets) are warm when the settings change.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
