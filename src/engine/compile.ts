@@ -210,6 +210,13 @@ class DomainTable {
   /** No key has fewer labels than this: shorter suffixes (the TLD) need no probe. */
   private minLabels = Infinity;
   private bloom: Bloom = new Bloom(0);
+  /**
+   * The hashes of the nodes holding exempt-recipient patterns (`mayHoldExempt`): a recipient's domain
+   * is usually a protected domain with no exempt pattern, which the walk would find and then, unless
+   * the recipient's disposition is one its domain may drop, have no use for. A pattern taken out
+   * leaves its bits.
+   */
+  private exemptBloom: Bloom = new Bloom(0);
 
   /** Nodes filed. A node left empty by a change stays: it only costs a probe that finds nothing. */
   private count = 0;
@@ -221,9 +228,34 @@ class DomainTable {
    */
   seal(): void {
     this.bloom = new Bloom(this.nodes.size);
-    for (const node of this.nodes.values()) this.index(node);
+    let exempt = 0;
+    for (const node of this.nodes.values()) if (node.exempt !== undefined) exempt++;
+    this.exemptBloom = new Bloom(exempt);
+    for (const node of this.nodes.values()) {
+      this.index(node);
+      if (node.exempt !== undefined) this.exemptBloom.add(hashString(node.name));
+    }
     this.nodes.clear();
     this.sealed = true;
+  }
+
+  /** Files `value` in the list `key` of the node of `domain` (before or after `seal`). */
+  file<K extends NodeList>(domain: string, key: K, value: NonNullable<DomainNode[K]>[number]): void {
+    const node = this.node(domain);
+    add(node, key, value);
+    if (this.sealed && key === 'exempt') this.exemptBloom.add(hashString(domain));
+  }
+
+  /**
+   * False when no node of the address's domain or its parents can hold an exempt-recipient pattern,
+   * from the address's suffix hashes alone: the walk then need not be made for that lookup.
+   */
+  mayHoldExempt(address: NormalizedAddress): boolean {
+    const labels = address.labels;
+    if (labels === 0 || labels > HASHED_LABELS) return labels !== 0;
+    const bloom = this.exemptBloom;
+    for (let count = labels; count >= this.minLabels; count--) if (bloom.mayContain(address.suffixHash(count))) return true;
+    return false;
   }
 
   /** Files a node in the hash index and the filter. */
@@ -256,7 +288,7 @@ class DomainTable {
   }
 
   /** The node of `domain`, made on first use (before or after `seal`). */
-  node(domain: string): DomainNode {
+  private node(domain: string): DomainNode {
     let node = this.sealed ? this.lookup(domain) : this.nodes.get(domain);
     if (!node) {
       const labels = domain.split('.').length;
@@ -398,7 +430,7 @@ class PatternIndex<T> {
       }
       case 'DOMAIN': {
         const domain = normalizeDomainPattern(pattern);
-        if (domain) add(this.domains.node(domain), this.slot, value as never);
+        if (domain) this.domains.file(domain, this.slot, value as never);
         return domain !== undefined;
       }
       case 'IP': {
@@ -463,7 +495,8 @@ class PatternIndex<T> {
       const entry = this.emailEntry(address.address, address.hash);
       if (entry !== undefined) found = entry.values;
     }
-    const nodes = this.domains.walkAddress(address);
+    // A sender's walk is asked for again (protected? trusted? restricted?); a recipient's seldom is.
+    const nodes = this.slot === 'senders' || this.domains.mayHoldExempt(address) ? this.domains.walkAddress(address) : NOTHING;
     for (let i = 0; i < nodes.length; i++) {
       const hits = (this.slot === 'senders' ? nodes[i].senders : nodes[i].exempt) as T[] | undefined;
       if (hits !== undefined) found = found === undefined ? hits : found.concat(hits);
@@ -621,7 +654,7 @@ class CompiledMatcher implements Matcher {
           usable = this.trustedRegexes.add(trusted.pattern, trusted);
         } else {
           const domain = normalizeDomainPattern(trusted.pattern);
-          if (domain) add(this.domainTable.node(domain), 'trusted', trusted);
+          if (domain) this.domainTable.file(domain, 'trusted', trusted);
           usable = domain !== undefined;
         }
         break;
@@ -638,13 +671,13 @@ class CompiledMatcher implements Matcher {
       case 'domains': {
         const protectedDomain = record as EngineDomain;
         const domain = normalizeDomainPattern(protectedDomain.domain);
-        if (domain) add(this.domainTable.node(domain), 'protected', protectedDomain);
+        if (domain) this.domainTable.file(domain, 'protected', protectedDomain);
         break;
       }
       case 'sending_domain_restrictions': {
         const restriction = record as EngineSendingDomainRestriction;
         const domain = normalizeDomainPattern(restriction.domain);
-        if (domain) add(this.domainTable.node(domain), 'restrictions', { record: restriction, excludes: restrictionExcludes(restriction, domain) });
+        if (domain) this.domainTable.file(domain, 'restrictions', { record: restriction, excludes: restrictionExcludes(restriction, domain) });
         break;
       }
     }
