@@ -17,7 +17,7 @@
 import path from 'node:path';
 import type { CompiledSettings } from '../src/engine/compile.js';
 import type { Message, Verdict } from '../src/engine/types.js';
-import type { Universe } from './engine-fixtures.js';
+import { buildRequestBodies, buildSettings, matchesNothing, requestBodies, type Universe } from './engine-fixtures.js';
 
 interface Build {
   compileSettings(settings: Universe['settings']): CompiledSettings;
@@ -41,7 +41,6 @@ const BODIES_PER_TURN = 150;
 const WARM_UP_PAIRS = 3;
 
 const [older, newer] = [await load(oldDir), await load(newDir)];
-const { buildRequestBodies, buildSettings } = (await import(path.join(path.resolve(oldDir), 'bench/engine-fixtures.js'))) as typeof import('./engine-fixtures.js');
 const universe = buildSettings(size, 0);
 const compiledOld = older.compileSettings(universe.settings);
 const compiledNew = newer.compileSettings(universe.settings);
@@ -50,13 +49,10 @@ if (part !== 'all') {
   const kept: Message[] = [];
   for (const body of bodies) {
     for (const message of (JSON.parse(body) as { messages: Message[] }).messages) {
-      const verdict = older.evaluate(compiledOld, message);
-      const matchesNothing = verdict.matches.length === 0 && verdict.disposition === 'NONE';
-      if (matchesNothing === (part === 'nothing')) kept.push(message);
+      if (matchesNothing(older.evaluate(compiledOld, message)) === (part === 'nothing')) kept.push(message);
     }
   }
-  bodies = [];
-  for (let i = 0; i < kept.length; i += 100) bodies.push(JSON.stringify({ messages: kept.slice(i, i + 100) }));
+  bodies = requestBodies(kept);
 }
 for (const message of (JSON.parse(bodies[0]) as { messages: Message[] }).messages) {
   if (JSON.stringify(older.evaluate(compiledOld, message)) !== JSON.stringify(newer.evaluate(compiledNew, message))) {

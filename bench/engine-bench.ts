@@ -31,7 +31,7 @@ import { type CompiledSettings, compileSettings } from '../src/engine/compile.js
 import { evaluate, evaluateWith } from '../src/engine/evaluate.js';
 import { naiveMatcher } from '../src/engine/naive.js';
 import type { Message } from '../src/engine/types.js';
-import { buildMessages, buildRequestBodies, buildSettings, TRAFFIC, type Traffic, type Universe } from './engine-fixtures.js';
+import { buildMessages, buildRequestBodies, buildSettings, matchesNothing, requestBodies, TRAFFIC, type Traffic, type Universe } from './engine-fixtures.js';
 
 // ------------------------------------------------------------------------------------------ options
 
@@ -202,15 +202,10 @@ function splitStream(stream: Stream, compiled: CompiledSettings): { quiet: Strea
   const matching: Message[] = [];
   for (const body of stream.bodies) {
     for (const message of (JSON.parse(body) as { messages: Message[] }).messages) {
-      const verdict = evaluate(compiled, message);
-      (verdict.matches.length === 0 && verdict.disposition === 'NONE' ? quiet : matching).push(message);
+      (matchesNothing(evaluate(compiled, message)) ? quiet : matching).push(message);
     }
   }
-  const bodies = (messages: Message[]): Stream => {
-    const texts: string[] = [];
-    for (let i = 0; i < messages.length; i += BODY_MESSAGES) texts.push(JSON.stringify({ messages: messages.slice(i, i + BODY_MESSAGES) }));
-    return { bodies: texts, next: 0 };
-  };
+  const bodies = (messages: Message[]): Stream => ({ bodies: requestBodies(messages, BODY_MESSAGES), next: 0 });
   return { quiet: bodies(quiet), matching: bodies(matching), quietShare: quiet.length / (quiet.length + matching.length) };
 }
 

@@ -26,7 +26,7 @@ import { compileSettings } from '../src/engine/compile.js';
 import { evaluate, type Matcher } from '../src/engine/evaluate.js';
 import { normalizeAddress, prepareMessage, type PreparedMessage } from '../src/engine/normalize.js';
 import type { Message } from '../src/engine/types.js';
-import { buildRequestBodies, buildSettings, type Traffic } from './engine-fixtures.js';
+import { buildRequestBodies, buildSettings, matchesNothing, requestBodies, type Traffic } from './engine-fixtures.js';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const size = Number(args[0] ?? 100_000);
@@ -124,15 +124,9 @@ const median = (values: number[]) => values.sort((a, b) => a - b)[values.length 
 /** What a verdict matched, as a kind of message: `nothing`, `DMARC failed`, or the resources and effects of its matches. */
 function kindOf(message: Message): string {
   const verdict = evaluate(compiled, message);
+  if (matchesNothing(verdict)) return 'nothing';
   if (verdict.matches.length > 0) return [...new Set(verdict.matches.map((match) => `${match.resource}/${match.effect}`))].sort().join(' + ');
-  if (verdict.disposition === 'NONE') return 'nothing';
   return verdict.explanation[0].replace(/ is \d+ days old/, ' is N days old').replace(/\.$/, '');
-}
-
-function bodiesOf(messages: readonly Message[]): string[] {
-  const texts: string[] = [];
-  for (let i = 0; i < messages.length; i += 100) texts.push(JSON.stringify({ messages: messages.slice(i, i + 100) }));
-  return texts;
 }
 
 if (BY_KIND) {
@@ -152,8 +146,8 @@ if (BY_KIND) {
   console.log('| kind of message (what it matched) | share | ns, distinct messages | ns, 50 of them over and over | difference |');
   console.log('|---|--:|--:|--:|--:|');
   for (const [kind, messages] of rows) {
-    const distinct = bodiesOf(messages);
-    const recurring = bodiesOf(Array.from({ length: 5000 }, (_, i) => messages[i % 50]));
+    const distinct = requestBodies(messages);
+    const recurring = requestBodies(Array.from({ length: 5000 }, (_, i) => messages[i % 50]));
     const full = (message: Message) => evaluate(compiled, message).matches.length;
     const a: number[] = [];
     const b: number[] = [];

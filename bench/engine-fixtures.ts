@@ -11,6 +11,7 @@ import type {
   EngineSendingDomainRestriction,
   EngineTrustedDomain,
   Message,
+  Verdict,
 } from '../src/engine/types.js';
 
 // ----------------------------------------------------------------------------------- seeded random
@@ -299,11 +300,19 @@ export function buildMessages(universe: Universe, count: number, seed = 7, traff
  */
 export function buildRequestBodies(universe: Universe, count: number, traffic: Traffic, perBody = 100, seed = 7): string[] {
   const stream = messageStream(universe, seed, traffic);
+  const messages: Message[] = [];
+  for (let i = 0; i < count; i++) messages.push(stream.next().value);
+  return requestBodies(messages, perBody);
+}
+
+/** `messages` as evaluate request bodies of `perBody` messages (the last may hold fewer). */
+export function requestBodies(messages: readonly Message[], perBody = 100): string[] {
   const bodies: string[] = [];
-  for (let done = 0; done < count; done += perBody) {
-    const batch: Message[] = [];
-    for (let i = 0; i < perBody && done + i < count; i++) batch.push(stream.next().value);
-    bodies.push(JSON.stringify({ messages: batch }));
-  }
+  for (let i = 0; i < messages.length; i += perBody) bodies.push(JSON.stringify({ messages: messages.slice(i, i + perBody) }));
   return bodies;
+}
+
+/** A verdict of a message that matches nothing: no setting, no registered name, no lookalike, no failed DMARC, no detection. */
+export function matchesNothing(verdict: Verdict): boolean {
+  return verdict.matches.length === 0 && verdict.disposition === 'NONE';
 }

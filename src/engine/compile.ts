@@ -94,11 +94,10 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
 function emit(hits: SenderHits | undefined, settings: readonly SenderSetting[], field: RegexField): SenderHits | undefined {
   for (let i = 0; i < settings.length; i++) {
     const setting = settings[i];
-    // Made afresh: a young object costs less than reading back one kept from an earlier evaluation.
-    const hit: SenderHit<EngineBlockedSender & EngineAllowPolicy> = { record: setting.record as EngineBlockedSender & EngineAllowPolicy, field, texts: undefined };
     hits ??= { blocked: NOTHING, allowed: NOTHING };
-    if (setting.blocked) hits.blocked = append(hits.blocked, hit);
-    else hits.allowed = append(hits.allowed, hit);
+    // Made afresh: a young object costs less than reading back one kept from an earlier evaluation.
+    if (setting.blocked) hits.blocked = append(hits.blocked, { record: setting.record as EngineBlockedSender, field, texts: undefined });
+    else hits.allowed = append(hits.allowed, { record: setting.record as EngineAllowPolicy, field, texts: undefined });
   }
   return hits;
 }
