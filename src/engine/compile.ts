@@ -90,15 +90,48 @@ function append<T>(list: readonly T[], item: T): readonly T[] {
   return list;
 }
 
-/** Adds the settings matched on `field` to the hit lists (created on the first hit). */
-function emit(hits: SenderHits | undefined, settings: readonly SenderSetting[], field: RegexField): SenderHits | undefined {
-  for (let i = 0; i < settings.length; i++) {
-    const setting = settings[i];
-    hits ??= { blocked: NOTHING, allowed: NOTHING };
-    // Made afresh: a young object costs less than reading back one kept from an earlier evaluation.
-    if (setting.blocked) hits.blocked = append(hits.blocked, { record: setting.record as EngineBlockedSender, field, texts: undefined });
-    else hits.allowed = append(hits.allowed, { record: setting.record as EngineAllowPolicy, field, texts: undefined });
+/**
+ * What one key of an index holds: its value, or an array when it holds more than one. Most keys hold
+ * one, and a hit then reads no array on its way to the setting: at 100k settings each object on that
+ * way is a likely cache miss (seventh session).
+ */
+type OneOrMore<T> = T | T[];
+
+/** `present` with `value` added (an array from the second value on). Values are never arrays. */
+function addOne<T>(present: OneOrMore<T> | undefined, value: T): OneOrMore<T> {
+  if (present === undefined) return value;
+  if (Array.isArray(present)) {
+    present.push(value);
+    return present;
   }
+  return [present, value];
+}
+
+/** `present` without the values `is` picks out; undefined when none is left. */
+function removeOnes<T>(present: OneOrMore<T> | undefined, is: (value: T) => boolean): OneOrMore<T> | undefined {
+  if (present === undefined || !Array.isArray(present)) return present === undefined || is(present) ? undefined : present;
+  const kept = present.filter((value) => !is(value));
+  return kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : kept;
+}
+
+/** The values as a list (the index's own array when there are several: read only). */
+function listOf<T>(values: OneOrMore<T>): readonly T[] {
+  return Array.isArray(values) ? values : [values];
+}
+
+/** Adds a setting matched on `field` to the hit lists (created on the first hit). */
+function emitOne(hits: SenderHits | undefined, setting: SenderSetting, field: RegexField): SenderHits {
+  hits ??= { blocked: NOTHING, allowed: NOTHING };
+  // Made afresh: a young object costs less than reading back one kept from an earlier evaluation.
+  if (setting.blocked) hits.blocked = append(hits.blocked, { record: setting.record as EngineBlockedSender, field, texts: undefined });
+  else hits.allowed = append(hits.allowed, { record: setting.record as EngineAllowPolicy, field, texts: undefined });
+  return hits;
+}
+
+/** Adds the settings matched on `field` to the hit lists. */
+function emit(hits: SenderHits | undefined, settings: OneOrMore<SenderSetting>, field: RegexField): SenderHits | undefined {
+  if (!Array.isArray(settings)) return emitOne(hits, settings, field);
+  for (let i = 0; i < settings.length; i++) hits = emitOne(hits, settings[i], field);
   return hits;
 }
 
@@ -117,8 +150,8 @@ interface DomainExtra {
 
 /** Everything filed under one domain name (one shape for all, so lookups read it in one way). */
 class DomainNode {
-  senders: SenderSetting[] | undefined = undefined;
-  exempt: EngineAllowPolicy[] | undefined = undefined;
+  senders: OneOrMore<SenderSetting> | undefined = undefined;
+  exempt: OneOrMore<EngineAllowPolicy> | undefined = undefined;
   extra: DomainExtra | undefined = undefined;
 
   get trusted(): EngineTrustedDomain[] | undefined {
@@ -154,17 +187,29 @@ class DomainNode {
 }
 
 type NodeList = 'senders' | 'exempt' | 'trusted' | 'protected' | 'restrictions';
+/** What a node's list `K` holds. */
+type NodeValue<K extends NodeList> = K extends 'senders' ? SenderSetting : K extends 'exempt' ? EngineAllowPolicy : NonNullable<DomainExtra[K & keyof DomainExtra]>[number];
 
-function add<K extends NodeList>(node: DomainNode, key: K, value: NonNullable<DomainNode[K]>[number]): void {
-  const holder = (key === 'senders' || key === 'exempt' ? node : (node.extra ??= {})) as unknown as Record<K, unknown[] | undefined>;
+function add<K extends NodeList>(node: DomainNode, key: K, value: NodeValue<K>): void {
+  if (key === 'senders' || key === 'exempt') {
+    const holder = node as unknown as Record<K, OneOrMore<NodeValue<K>> | undefined>;
+    holder[key] = addOne(holder[key], value);
+    return;
+  }
+  const holder = (node.extra ??= {}) as unknown as Record<K, unknown[] | undefined>;
   const list = holder[key];
   if (list) list.push(value);
   else holder[key] = [value];
 }
 
 /** Takes the items `is` picks out of one of a node's lists (the list goes when it is left empty). */
-function drop<K extends NodeList>(node: DomainNode, key: K, is: (item: NonNullable<DomainNode[K]>[number]) => boolean): void {
-  const holder = (key === 'senders' || key === 'exempt' ? node : node.extra) as unknown as Record<K, unknown[] | undefined> | undefined;
+function drop<K extends NodeList>(node: DomainNode, key: K, is: (item: NodeValue<K>) => boolean): void {
+  if (key === 'senders' || key === 'exempt') {
+    const holder = node as unknown as Record<K, OneOrMore<NodeValue<K>> | undefined>;
+    holder[key] = removeOnes(holder[key], is);
+    return;
+  }
+  const holder = node.extra as unknown as Record<K, unknown[] | undefined> | undefined;
   const list = holder?.[key];
   if (list === undefined) return;
   const kept = list.filter((item) => !is(item as never));
@@ -218,7 +263,7 @@ class DomainTable {
   }
 
   /** Files `value` in the list `key` of the node of `domain` (before or after `seal`). */
-  file<K extends NodeList>(domain: string, key: K, value: NonNullable<DomainNode[K]>[number]): void {
+  file<K extends NodeList>(domain: string, key: K, value: NodeValue<K>): void {
     const node = this.node(domain);
     add(node, key, value);
     if (this.sealed && key === 'exempt') this.exemptBloom.add(hashString(domain));
@@ -345,7 +390,7 @@ class DomainTable {
 /** The values filed under one exact address; `next` chains addresses whose hashes collide. */
 interface EmailEntry<T> {
   readonly address: string;
-  readonly values: T[];
+  values: OneOrMore<T> | undefined;
   next: EmailEntry<T> | undefined;
 }
 
@@ -398,10 +443,10 @@ class PatternIndex<T> {
         const hash = hashString(address);
         const entry = this.emailEntry(address, hash & HASH_BITS);
         if (entry !== undefined) {
-          entry.values.push(value);
+          entry.values = addOne(entry.values, value);
           return true;
         }
-        this.byHash.set(hash & HASH_BITS, { address, values: [value], next: this.byHash.get(hash & HASH_BITS) });
+        this.byHash.set(hash & HASH_BITS, { address, values: value, next: this.byHash.get(hash & HASH_BITS) });
         this.emailCount++;
         if (this.sealed) this.bloom.add(hash);
         return true;
@@ -433,9 +478,8 @@ class PatternIndex<T> {
         const hash = hashString(address) & HASH_BITS;
         const entry = this.emailEntry(address, hash);
         if (entry === undefined) return;
-        const at = entry.values.indexOf(value);
-        if (at >= 0) entry.values.splice(at, 1);
-        if (entry.values.length > 0) return;
+        entry.values = removeOnes(entry.values, (item) => item === value);
+        if (entry.values !== undefined) return;
         // Unlink the emptied entry from its chain (its bits stay in the filter).
         const head = this.byHash.get(hash)!;
         if (head === entry) {
@@ -467,8 +511,8 @@ class PatternIndex<T> {
    * Values filed under the exact address, its domain or a parent domain; undefined when none. Read
    * only: when one list holds them all, it is the index's own.
    */
-  matchAddress(address: NormalizedAddress): readonly T[] | undefined {
-    let found: readonly T[] | undefined;
+  matchAddress(address: NormalizedAddress): OneOrMore<T> | undefined {
+    let found: OneOrMore<T> | undefined;
     if (this.emailCount > 0 && this.bloom.mayContain(address.hash)) {
       const entry = this.emailEntry(address.address, address.hash);
       if (entry !== undefined) found = entry.values;
@@ -476,8 +520,8 @@ class PatternIndex<T> {
     // A sender's walk is asked for again (protected? trusted? restricted?); a recipient's seldom is.
     const nodes = this.slot === 'senders' || this.domains.mayHoldExempt(address) ? this.domains.walkAddress(address) : NOTHING;
     for (let i = 0; i < nodes.length; i++) {
-      const hits = (this.slot === 'senders' ? nodes[i].senders : nodes[i].exempt) as T[] | undefined;
-      if (hits !== undefined) found = found === undefined ? hits : found.concat(hits);
+      const hits = (this.slot === 'senders' ? nodes[i].senders : nodes[i].exempt) as OneOrMore<T> | undefined;
+      if (hits !== undefined) found = found === undefined ? hits : listOf(found).concat(hits);
     }
     return found;
   }
@@ -738,7 +782,7 @@ class CompiledMatcher implements Matcher {
     const replyTo = message.replyTo;
     const envelopeEntries = envelope === undefined ? undefined : index.matchAddress(envelope);
     if (envelopeEntries !== undefined) hits = emit(hits, envelopeEntries, 'envelope_from');
-    let fromEntries: readonly SenderSetting[] | undefined;
+    let fromEntries: OneOrMore<SenderSetting> | undefined;
     if (from !== undefined) {
       fromEntries = envelope !== undefined && envelope.address === from.address ? envelopeEntries : index.matchAddress(from);
       if (fromEntries !== undefined) hits = emit(hits, fromEntries, 'from');
@@ -798,7 +842,8 @@ class CompiledMatcher implements Matcher {
   }
 
   exemptPolicies(recipient: NormalizedAddress): readonly EngineAllowPolicy[] {
-    const matched = this.exempt.matchAddress(recipient);
+    const one = this.exempt.matchAddress(recipient);
+    const matched = one === undefined ? undefined : listOf(one);
     let policies: readonly EngineAllowPolicy[] | undefined = matched;
     if (this.exempt.regexes.size > 0) {
       const byRegex = this.exempt.regexes.find(recipient.raw, undefined);
