@@ -75,6 +75,17 @@ export interface Universe {
   protectedDomains: string[];
 }
 
+/**
+ * The settings as the store hands them to the compiler: records read back from the database, each
+ * with its own flat strings. Built here with template literals, the patterns are rope ("cons")
+ * strings, trees of pieces spread over the heap, which a server never sees; reading one for an
+ * explanation cost a message with a blocked sender at 100k settings about 200 ns more than a flat
+ * string (seventh session). A JSON round trip allocates each record's strings as a driver does.
+ */
+function asStored(settings: AccountSettings): AccountSettings {
+  return JSON.parse(JSON.stringify(settings)) as AccountSettings;
+}
+
 export function buildSettings(size: number, regexShare: number, seed = 42): Universe {
   const g = new Generator(seed);
   const allow_policies: EngineAllowPolicy[] = [];
@@ -161,8 +172,9 @@ export function buildSettings(size: number, regexShare: number, seed = 42): Univ
   for (let i = 0; i < restrictionCount; i++) {
     sending_domain_restrictions.push({ id: id++, domain: g.domain(i + 2_000_000), exclude: [] });
   }
+  const settings: AccountSettings = { allow_policies, block_senders, trusted_domains, impersonation_registry, domains: domainRecords, sending_domain_restrictions };
   return {
-    settings: { allow_policies, block_senders, trusted_domains, impersonation_registry, domains: domainRecords, sending_domain_restrictions },
+    settings: asStored(settings),
     emails,
     domains,
     ips,
