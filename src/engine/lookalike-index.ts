@@ -96,24 +96,6 @@ function variantHash(units: ArrayLike<number>, count: number, skip: number): num
   return hash;
 }
 
-/** `xn--` starts the label `text[start, end)`: an IDN label, compared decoded (the exact lookup reads it). */
-function isIdnLabel(text: string, start: number, end: number): boolean {
-  return (
-    end - start >= 4 &&
-    text.charCodeAt(start + 2) === 45 &&
-    text.charCodeAt(start + 3) === 45 &&
-    text.charCodeAt(start) === 120 &&
-    text.charCodeAt(start + 1) === 110
-  );
-}
-
-/**
- * Every printable ASCII character folds to one character or more, so a label's folded length is at
- * least its length: what lets `mayImitate` turn long labels away unread. (Checked, not assumed: were
- * the table to change, the filter would send every domain to the exact lookup instead.)
- */
-const FOLDING_NEVER_SHORTENS = Array.from({ length: 0x7f - 0x21 }, (_, i) => asciiFolded(0x21 + i)).every((folded) => folded.length >= 1);
-
 /** Longest folded label the filter reads; anything longer goes to the exact lookup. */
 const MAX_UNITS = 256;
 
@@ -134,8 +116,6 @@ class NameFilter {
   private readonly longSizes = new Uint8Array(MAX_UNITS + 2);
   /** False when some protected name is not printable ASCII once folded: every domain then goes to the exact lookup. */
   private readonly usable: boolean;
-  /** Folded characters in the longest protected name: a label longer by two or more matches none. */
-  private readonly longest: number;
 
   constructor(
     labels: readonly string[],
@@ -155,8 +135,7 @@ class NameFilter {
         for (let skip = 0; skip < size; skip++) keys.push(variantHash(units, size, skip));
       }
     }
-    this.usable = usable && FOLDING_NEVER_SHORTENS;
-    this.longest = labels.reduce((longest, label) => Math.max(longest, Array.from(label).length), 0);
+    this.usable = usable;
     this.bloom = new Bloom(keys.length);
     for (const key of keys) this.bloom.add(key);
   }
@@ -165,45 +144,32 @@ class NameFilter {
   mayImitate(address: NormalizedAddress): boolean {
     if (!this.usable) return true;
     const text = address.address;
-    const start = address.domainStart;
-    // The last label is part of the public suffix, never the registrable name: it is not folded, only
-    // checked for what the exact lookup must read (an IDN label, characters outside printable ASCII).
-    let end = text.length;
-    while (end > start && text.charCodeAt(end - 1) !== 46) {
-      const code = text.charCodeAt(--end);
-      if (code < 0x21 || code > 0x7e) return true;
-    }
-    if (isIdnLabel(text, end, text.length)) return true;
-    // Every label before it ends with a dot, at `end - 1` for the last of them.
     const units = this.scratch;
-    for (let labelStart = start; labelStart < end; ) {
-      let dot = labelStart;
-      while (text.charCodeAt(dot) !== 46) dot++;
-      if (isIdnLabel(text, labelStart, dot)) return true;
-      if (dot - labelStart > this.longest + 1) {
-        // Folding never shortens a label, so it is too long to be one edit from any protected name.
-        for (let i = labelStart; i < dot; i++) {
-          const code = text.charCodeAt(i);
-          if (code < 0x21 || code > 0x7e) return true;
-        }
-      } else {
-        let count = 0;
-        for (let i = labelStart; i < dot; i++) {
-          const code = text.charCodeAt(i);
-          if (code < 0x21 || code > 0x7e || count + 2 > MAX_UNITS) return true;
-          const unit = asciiFoldUnit(code);
-          if (unit >= 0) {
-            units[count++] = unit;
-          } else {
-            const folded = asciiFolded(code);
-            if (count + folded.length > MAX_UNITS) return true;
-            for (let j = 0; j < folded.length; j++) units[count++] = folded.charCodeAt(j);
-          }
-        }
+    let count = 0;
+    let labelStart = address.domainStart;
+    for (let i = labelStart; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 46) {
         if (this.labelMayMatch(count)) return true;
+        count = 0;
+        labelStart = i + 1;
+        continue;
       }
-      labelStart = dot + 1;
+      if (code < 0x21 || code > 0x7e || count + 2 > MAX_UNITS) return true;
+      // An IDN label (`xn--…`) is compared decoded: the exact lookup reads it.
+      if (code === 45 && i === labelStart + 2 && text.charCodeAt(i + 1) === 45 && text.charCodeAt(labelStart) === 120 && text.charCodeAt(labelStart + 1) === 110) {
+        return true;
+      }
+      const unit = asciiFoldUnit(code);
+      if (unit >= 0) {
+        units[count++] = unit;
+      } else {
+        const folded = asciiFolded(code);
+        if (count + folded.length > MAX_UNITS) return true;
+        for (let j = 0; j < folded.length; j++) units[count++] = folded.charCodeAt(j);
+      }
     }
+    // The last label is part of the public suffix: never the registrable name.
     return false;
   }
 
