@@ -4,7 +4,10 @@
  * they take turns on the same 150 bodies of the stream (parsed afresh for each), the first turn
  * alternating, so whatever the machine does meanwhile falls on both. Reports each build's median ns
  * per message and the median of the pairs' ratios (old / new: above 1, the new build is faster), with
- * its quartiles. An A/A run (the same build twice) gave 1.02–1.03 with quartiles about ±5%.
+ * its quartiles. An A/A run (the same build twice) gave 1.02–1.03 with quartiles about ±5%. But one
+ * process is one draw of V8's compilation choices for each build: in the seventh session the same two
+ * builds gave 1.066 in one run and 0.935–0.961 in later ones. Run it in both orders (OLD NEW, then
+ * NEW OLD) and more than once; a difference that does not hold every time is not there.
  *
  * Each build is a `dist/bench` made by `npx tsc -p bench/tsconfig.engine.json` at some commit:
  *
