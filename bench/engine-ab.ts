@@ -11,7 +11,10 @@
  *
  * Each build is a `dist/bench` made by `npx tsc -p bench/tsconfig.engine.json` at some commit:
  *
- *   node dist/bench/bench/engine-ab.js OLD_DIR NEW_DIR [settings=100000] [all|nothing|something] [pairs=40]
+ *   node dist/bench/bench/engine-ab.js OLD_DIR NEW_DIR [settings=100000] [all|nothing|something] [pairs=40] [--batch]
+ *
+ * `--batch` evaluates each body's messages together with `evaluateAll`, as the evaluate endpoint
+ * does; without it, one at a time with `evaluate`.
  *
  * `nothing` and `something` keep the stream's messages that match nothing (disposition NONE, no match)
  * or the rest, sorted by an untimed evaluation of the old build. Both builds must give the same
@@ -25,16 +28,18 @@ import { buildRequestBodies, buildSettings, matchesNothing, requestBodies, type 
 interface Build {
   compileSettings(settings: Universe['settings']): CompiledSettings;
   evaluate(compiled: CompiledSettings, message: Message): Verdict;
+  evaluateAll(compiled: CompiledSettings, messages: readonly Message[]): Verdict[];
 }
 
 async function load(dir: string): Promise<Build> {
   const root = path.resolve(dir);
   const { compileSettings } = (await import(path.join(root, 'src/engine/compile.js'))) as Pick<Build, 'compileSettings'>;
-  const { evaluate } = (await import(path.join(root, 'src/engine/evaluate.js'))) as Pick<Build, 'evaluate'>;
-  return { compileSettings, evaluate };
+  const { evaluate, evaluateAll } = (await import(path.join(root, 'src/engine/evaluate.js'))) as Pick<Build, 'evaluate' | 'evaluateAll'>;
+  return { compileSettings, evaluate, evaluateAll };
 }
 
-const [oldDir, newDir, sizeArg, partArg, pairsArg] = process.argv.slice(2);
+const BATCH = process.argv.includes('--batch');
+const [oldDir, newDir, sizeArg, partArg, pairsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 if (!oldDir || !newDir) throw new Error('usage: engine-ab.js OLD_DIR NEW_DIR [settings] [all|nothing|something] [pairs]');
 const size = Number(sizeArg ?? 100_000);
 const part = partArg ?? 'all';
@@ -75,7 +80,12 @@ function turn(build: Build, compiled: CompiledSettings, start: number): number {
   for (let b = 0; b < BODIES_PER_TURN; b++) {
     const { messages } = JSON.parse(bodies[(start + b) % bodies.length]) as { messages: Message[] };
     const began = cpu();
-    for (let i = 0; i < messages.length; i++) sink += build.evaluate(compiled, messages[i]).matches.length;
+    if (BATCH) {
+      const verdicts = build.evaluateAll(compiled, messages);
+      for (let i = 0; i < verdicts.length; i++) sink += verdicts[i].matches.length;
+    } else {
+      for (let i = 0; i < messages.length; i++) sink += build.evaluate(compiled, messages[i]).matches.length;
+    }
     elapsed += cpu() - began;
     count += messages.length;
   }
@@ -103,7 +113,7 @@ for (let pair = 0; pair < pairs + WARM_UP_PAIRS; pair++) {
 }
 const quantile = (values: number[], q: number) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) * q)];
 console.log(
-  `${size.toLocaleString('en-US')} settings, ${part}, ${pairs} pairs of ${BODIES_PER_TURN} bodies: old ${quantile(oldNs, 0.5).toFixed(0)} ns, ` +
+  `${size.toLocaleString('en-US')} settings, ${part}${BATCH ? " (evaluateAll per body)" : ""}, ${pairs} pairs of ${BODIES_PER_TURN} bodies: old ${quantile(oldNs, 0.5).toFixed(0)} ns, ` +
     `new ${quantile(newNs, 0.5).toFixed(0)} ns a message; old / new ${quantile(ratios, 0.5).toFixed(3)} ` +
     `(quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}; checksum ${sink % 1000})`,
 );

@@ -400,21 +400,25 @@ const NO_DETECTION = 'NONE: no detection or setting applies.';
 const EVERY_DETECTION_REMOVED = 'NONE: every detection was removed.';
 const NOTHING: readonly never[] = Object.freeze([]);
 
+/** Evaluates one message with the given lookup strategy. */
+export function evaluateWith(matcher: Matcher, message: Message): Verdict {
+  const prepared = prepareMessage(message);
+  return decide(matcher, prepared, matcher.senderMatches(prepared));
+}
+
 /**
- * Evaluates one message with the given lookup strategy.
+ * The verdict on a prepared message whose sender settings have been looked up.
  *
  * Most messages match little or nothing, so every list (matches, candidates, notes) is only created
  * once something goes into it, and the texts that recur are built once (see `Candidate`, `hitTexts`).
  */
-export function evaluateWith(matcher: Matcher, message: Message): Verdict {
-  const prepared = prepareMessage(message);
+function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatches): Verdict {
   let matches: Match[] | undefined;
   let candidates: Candidate[] | undefined;
   let notes: string[] | undefined;
 
   // Candidates are pushed settings first, so on a tie in severity a setting is named as the decider.
   // Blocked senders and sender-side allow policies.
-  const senders = matcher.senderMatches(prepared);
   const blocked = senders.blocked.length > 1 ? sorted(senders.blocked, byRecordThenField) : senders.blocked;
   for (let i = 0; i < blocked.length; i++) {
     const hit = blocked[i];
@@ -641,7 +645,16 @@ export function evaluate(compiled: CompiledSettings, message: Message): Verdict 
   return evaluateWith(compiled.matcher, message);
 }
 
-/** Evaluates messages in order; one verdict per message. */
+/**
+ * Evaluates messages in order; one verdict per message. The same verdicts as `evaluate` on each, made
+ * in stages over the whole batch: every message read, then every message's sender settings looked up,
+ * then each verdict. A stage's code and its tables stay warm across the batch, and the lookups of
+ * different messages, which do not wait on each other, overlap their memory reads: 5–12% faster on
+ * the stream at 100k settings than one message at a time (seventh session, bench/README.md).
+ */
 export function evaluateAll(compiled: CompiledSettings, messages: readonly Message[]): Verdict[] {
-  return messages.map((message) => evaluateWith(compiled.matcher, message));
+  const matcher = compiled.matcher;
+  const prepared = messages.map((message) => prepareMessage(message));
+  const senders = prepared.map((message) => matcher.senderMatches(message));
+  return prepared.map((message, i) => decide(matcher, message, senders[i]));
 }
