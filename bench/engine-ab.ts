@@ -40,7 +40,7 @@ async function load(dir: string): Promise<Build> {
 
 const BATCH = process.argv.includes('--batch');
 const [oldDir, newDir, sizeArg, partArg, pairsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-if (!oldDir || !newDir) throw new Error('usage: engine-ab.js OLD_DIR NEW_DIR [settings] [all|nothing|something] [pairs]');
+if (!oldDir || !newDir) throw new Error('usage: engine-ab.js OLD_DIR NEW_DIR [settings] [all|nothing|something] [pairs] [--batch]');
 const size = Number(sizeArg ?? 100_000);
 const part = partArg ?? 'all';
 if (!['all', 'nothing', 'something'].includes(part)) throw new Error('the part must be all, nothing or something');
@@ -113,7 +113,7 @@ for (let pair = 0; pair < pairs + WARM_UP_PAIRS; pair++) {
 }
 const quantile = (values: number[], q: number) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) * q)];
 console.log(
-  `${size.toLocaleString('en-US')} settings, ${part}${BATCH ? " (evaluateAll per body)" : ""}, ${pairs} pairs of ${BODIES_PER_TURN} bodies: old ${quantile(oldNs, 0.5).toFixed(0)} ns, ` +
+  `${size.toLocaleString('en-US')} settings, ${part}${BATCH ? ' (evaluateAll per body)' : ''}, ${pairs} pairs of ${BODIES_PER_TURN} bodies: old ${quantile(oldNs, 0.5).toFixed(0)} ns, ` +
     `new ${quantile(newNs, 0.5).toFixed(0)} ns a message; old / new ${quantile(ratios, 0.5).toFixed(3)} ` +
     `(quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}; checksum ${sink % 1000})`,
 );

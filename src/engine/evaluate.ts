@@ -648,9 +648,9 @@ export function evaluate(compiled: CompiledSettings, message: Message): Verdict 
 /**
  * Evaluates messages in order; one verdict per message. The same verdicts as `evaluate` on each, made
  * in stages over the whole batch: every message read, then every message's sender settings looked up,
- * then each verdict. A stage's code and its tables stay warm across the batch, and the lookups of
- * different messages, which do not wait on each other, overlap their memory reads: 5–12% faster on
- * the stream at 100k settings than one message at a time (seventh session, bench/README.md).
+ * then each verdict: 4–14% faster on the stream than one message at a time (seventh session,
+ * bench/README.md). Why was not measured; the gain is largest on messages that match nothing, which
+ * points to each stage's code staying warm across the batch more than to overlapping memory reads.
  */
 export function evaluateAll(compiled: CompiledSettings, messages: readonly Message[]): Verdict[] {
   const matcher = compiled.matcher;
