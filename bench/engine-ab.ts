@@ -62,10 +62,14 @@ if (part !== 'all') {
   }
   bodies = requestBodies(kept);
 }
-for (const message of (JSON.parse(bodies[0]) as { messages: Message[] }).messages) {
+const sample = (JSON.parse(bodies[0]) as { messages: Message[] }).messages;
+for (const message of sample) {
   if (JSON.stringify(older.evaluate(compiledOld, message)) !== JSON.stringify(newer.evaluate(compiledNew, message))) {
     throw new Error(`the builds disagree on message ${message.id}`);
   }
+}
+if (BATCH && JSON.stringify(older.evaluateAll(compiledOld, sample)) !== JSON.stringify(newer.evaluateAll(compiledNew, sample))) {
+  throw new Error('the builds disagree on a batch (evaluateAll)');
 }
 
 const cpu = () => {

@@ -20,9 +20,10 @@
  *   sender domain per message, the adversarial case; `pool`, drawn as the pool is), held as JSON
  *   request bodies of 100 messages. Each body is parsed (untimed) right before its messages are
  *   evaluated together (`evaluateAll`; `--each`: one at a time), as the evaluate endpoint does, so
- *   messages are fresh objects, in CPU cache, and only the engine's own caches carry over. CPU time is counted around the evaluations only. The stream is
- *   also split in two and each part measured as a stream of its own: the messages that match nothing
- *   (no setting, no detection), and the rest, which cost more (see `splitStream`). The fixture's
+ *   messages are fresh objects, in CPU cache, and only the engine's own caches carry over. CPU time
+ *   is counted around the evaluations only. The stream is also split in two and each part measured
+ *   as a stream of its own: the messages that match nothing (no setting, no detection), and the
+ *   rest, which cost more (see `splitStream`). The fixture's
  *   messages match often (about half of them do), so the two parts tell what a flow with another
  *   share would cost. `--no-stream` skips it (and its columns).
  */
