@@ -1,8 +1,8 @@
 /**
- * Issue 6 benchmark (`npm run bench`): mailwarden against the ceiling (a bare Fastify route) and
+ * API benchmark (`npm run bench`): mailwarden against the ceiling (a bare Fastify route) and
  * against Stoplight Prism mocking mailwarden's own OpenAPI document, side by side in one run, on
  * loopback, with the same client (autocannon, in a second process: bench/load-client.ts) and the same
- * concurrency. Writes bench/RESULTS.md.
+ * concurrency. Writes bench/results/<date>-api.md.
  *
  *   npm run bench                                  # SQLite, + PostgreSQL when DATABASE_URL=postgres://...
  *   npm run bench -- --rounds 1 --duration 5       # a quicker pass
@@ -11,7 +11,7 @@
  * Options: --duration <s> (10) --warmup <s> (3) --connections <n> (10) --rounds <n> (3) --sizes
  * 10000,100000 --backends sqlite,postgres --ops get,list,search,filter_sort,patch,create,delete,batch
  * --no-prism --output <file>. With --profile, mailwarden runs under `node --cpu-prof` for each named
- * operation at the largest size on each backend, and bench/PROFILES.md gets the summaries.
+ * operation at the largest size on each backend, and bench/results/<date>-profiles.md gets the summaries.
  *
  * Data: each backend × size gets its own store (SQLite file in the temp folder, or a PostgreSQL
  * scratch database `mailwarden_bench_api_*` created next to DATABASE_URL's and dropped afterwards),
@@ -28,6 +28,7 @@ import {
   ACCOUNT_ID,
   AUTH_HEADERS,
   BENCH_DIR,
+  datedResultFile,
   COLLECTION,
   COMPILED_BENCH_DIR,
   codeVersion,
@@ -65,12 +66,11 @@ const SIZES = option('sizes', '10000,100000').split(',').map(Number);
 const BACKENDS = option('backends', postgresConfigured ? 'sqlite,postgres' : 'sqlite').split(',') as ('sqlite' | 'postgres')[];
 const OPS = option('ops', ALL_OPS.join(',')).split(',') as OpKey[];
 const WITH_PRISM = !process.argv.includes('--no-prism');
-const PROFILE = option('profile', '')
-  .split(',')
-  .filter(Boolean) as OpKey[];
-const OUTPUT = option('output', join(BENCH_DIR, PROFILE.length > 0 ? 'PROFILES.md' : 'RESULTS.md'));
+const PROFILE = option('profile', '').split(',').filter(Boolean) as OpKey[];
+const OUTPUT = option('output', datedResultFile(PROFILE.length > 0 ? 'profiles' : 'api'));
 
-for (const op of [...OPS, ...PROFILE]) if (!ALL_OPS.includes(op)) throw new Error(`unknown operation '${op}' (known: ${ALL_OPS.join(', ')})`);
+for (const op of [...OPS, ...PROFILE])
+  if (!ALL_OPS.includes(op)) throw new Error(`unknown operation '${op}' (known: ${ALL_OPS.join(', ')})`);
 
 // ------------------------------------------------------------------------------------------ operations
 
@@ -90,14 +90,26 @@ const JSON_HEADERS = { ...AUTH_HEADERS, 'content-type': 'application/json' };
 const OPERATIONS: Record<OpKey, Operation> = {
   get: { key: 'get', label: 'get by id', method: 'GET', path: `${COLLECTION}/{id}`, ids: 'loaded' },
   list: { key: 'list', label: 'list (per_page 20)', method: 'GET', path: `${COLLECTION}?per_page=20` },
-  search: { key: 'search', label: `list + search (\`${SELECTIVE_TERM}\`)`, method: 'GET', path: `${COLLECTION}?per_page=20&search=${SELECTIVE_TERM}` },
+  search: {
+    key: 'search',
+    label: `list + search (\`${SELECTIVE_TERM}\`)`,
+    method: 'GET',
+    path: `${COLLECTION}?per_page=20&search=${SELECTIVE_TERM}`,
+  },
   filter_sort: {
     key: 'filter_sort',
     label: 'list + filter + sort',
     method: 'GET',
     path: `${COLLECTION}?per_page=20&pattern_type=DOMAIN&order=pattern`,
   },
-  patch: { key: 'patch', label: 'patch', method: 'PATCH', path: `${COLLECTION}/{id}`, body: JSON.stringify({ comments: 'Reviewed by the benchmark' }), ids: 'loaded' },
+  patch: {
+    key: 'patch',
+    label: 'patch',
+    method: 'PATCH',
+    path: `${COLLECTION}/{id}`,
+    body: JSON.stringify({ comments: 'Reviewed by the benchmark' }),
+    ids: 'loaded',
+  },
   create: { key: 'create', label: 'create', method: 'POST', path: COLLECTION, body: JSON.stringify(createBody(1)) },
   delete: { key: 'delete', label: 'delete', method: 'DELETE', path: `${COLLECTION}/{id}`, ids: 'pool' },
   batch: {
@@ -140,10 +152,16 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
 
 function describe(result: LoadResult): string {
   const bad = Object.entries(result.statuses).filter(([status]) => !status.startsWith('2'));
-  const flags = [...bad.map(([status, count]) => `${count}×${status}`), result.errors ? `${result.errors} errors` : '', result.timeouts ? `${result.timeouts} timeouts` : '']
+  const flags = [
+    ...bad.map(([status, count]) => `${count}×${status}`),
+    result.errors ? `${result.errors} errors` : '',
+    result.timeouts ? `${result.timeouts} timeouts` : '',
+  ]
     .filter(Boolean)
     .join(', ');
-  const cpu = Number.isFinite(result.serverCpuMicrosPerRequest) ? `  ${result.serverCpuMicrosPerRequest.toFixed(0).padStart(5)} µs CPU/req` : '';
+  const cpu = Number.isFinite(result.serverCpuMicrosPerRequest)
+    ? `  ${result.serverCpuMicrosPerRequest.toFixed(0).padStart(5)} µs CPU/req`
+    : '';
   return `${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms${cpu}${flags ? `  !! ${flags}` : ''}`;
 }
 
@@ -217,7 +235,16 @@ async function prepareGroup(backend: 'sqlite' | 'postgres', size: number): Promi
   await store.settle();
   const range = await store.idRange(ACCOUNT_ID);
   console.log(`${(ms / 1000).toFixed(1)} s (ids ${range.min}..${range.max})`);
-  return { backend, size, url, store, loadedMax: range.max, loadedMin: range.min, scratch, target: `${backend} ${size >= 1000 ? `${size / 1000}k` : size}` };
+  return {
+    backend,
+    size,
+    url,
+    store,
+    loadedMax: range.max,
+    loadedMin: range.min,
+    scratch,
+    target: `${backend} ${size >= 1000 ? `${size / 1000}k` : size}`,
+  };
 }
 
 /** The ids above the loaded ones, as [first, last] runs. */
@@ -292,7 +319,12 @@ async function startPrism(specFile: string): Promise<{ base: string; pid?: numbe
   const port = await freePort();
   const cli = join(BENCH_DIR, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
   // Static examples (Prism's default); logging at warn, as mailwarden runs here.
-  const running = startProcess(process.execPath, [cli, 'mock', '-h', '127.0.0.1', '-p', String(port), '-v', 'warn', specFile], process.env, { quiet: true });
+  const running = startProcess(
+    process.execPath,
+    [cli, 'mock', '-h', '127.0.0.1', '-p', String(port), '-v', 'warn', specFile],
+    process.env,
+    { quiet: true },
+  );
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}${COLLECTION}?per_page=20`, running, 120_000);
   return { base, pid: running.child.pid, process: running };
@@ -334,7 +366,11 @@ function figure(target: string, op: OpKey): Figure | undefined {
   const runs = samples.filter((sample) => sample.target === target && sample.op === op);
   if (runs.length === 0) return undefined;
   const rates = runs.map((run) => run.result.requestsPerSecond);
-  const bad = runs.flatMap((run) => Object.entries(run.result.statuses).filter(([status]) => !status.startsWith('2')).map(([status, count]) => `${count}×${status}`));
+  const bad = runs.flatMap((run) =>
+    Object.entries(run.result.statuses)
+      .filter(([status]) => !status.startsWith('2'))
+      .map(([status, count]) => `${count}×${status}`),
+  );
   const errors = runs.reduce((sum, run) => sum + run.result.errors + run.result.timeouts, 0);
   return {
     rps: median(rates),
@@ -349,10 +385,12 @@ function figure(target: string, op: OpKey): Figure | undefined {
   };
 }
 
-const num = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const num = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 const ms = (value: number) => (value >= 100 ? num(value, 0) : value >= 10 ? num(value, 1) : num(value, 2));
 const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%` : '–');
-const times = (value: number) => (Number.isFinite(value) ? `${value >= 10 ? value.toFixed(0) : value >= 1 ? value.toFixed(1) : value.toFixed(2)}×` : '–');
+const times = (value: number) =>
+  Number.isFinite(value) ? `${value >= 10 ? value.toFixed(0) : value >= 1 ? value.toFixed(1) : value.toFixed(2)}×` : '–';
 
 interface TargetCheck {
   what: string;
@@ -363,7 +401,10 @@ interface TargetCheck {
   met: boolean;
 }
 
-function buildReport(groups: Group[], context: { started: Date; finished: Date; ceilingBytes: number; recordBytes: number }): { markdown: string; checks: TargetCheck[] } {
+function buildReport(
+  groups: Group[],
+  context: { started: Date; finished: Date; ceilingBytes: number; recordBytes: number },
+): { markdown: string; checks: TargetCheck[] } {
   const ceiling = figure('ceiling', 'get')!;
   const prism = new Map(OPS.map((op) => [op, figure('prism', op)]));
   // Median over rounds of (req/s ÷ Prism's req/s for the same operation in the same round).
@@ -381,7 +422,7 @@ function buildReport(groups: Group[], context: { started: Date; finished: Date; 
   const cpuShare = (f: Figure) => ceiling.cpu / f.cpu;
   const lines: string[] = [];
   const cpus = os.cpus();
-  lines.push('# API benchmark: mailwarden vs. the ceiling vs. Prism (issue 6)', '');
+  lines.push('# API benchmark: mailwarden vs. the ceiling vs. Prism', '');
   lines.push(
     `Generated by \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${context.started.toISOString().slice(0, 16).replace('T', ' ')} UTC ` +
       `(${Math.round((context.finished.getTime() - context.started.getTime()) / 60000)} min); ${codeVersion()}.`,
@@ -403,7 +444,10 @@ function buildReport(groups: Group[], context: { started: Date; finished: Date; 
       '"CPU share" = the ceiling\'s CPU µs/req ÷ this one: the share of the ceiling that this operation would reach if CPU were the only limit. For PostgreSQL both count the Node process only, not the database.',
     '',
   );
-  lines.push('| target | operation | req/s | p50 ms | p99 ms | of ceiling | × Prism | CPU µs/req | CPU share | req/s range |', '|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push(
+    '| target | operation | req/s | p50 ms | p99 ms | of ceiling | × Prism | CPU µs/req | CPU share | req/s range |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
+  );
   const row = (target: string, label: string, f: Figure | undefined, ratio: number) => {
     if (!f) return;
     lines.push(
@@ -412,19 +456,40 @@ function buildReport(groups: Group[], context: { started: Date; finished: Date; 
   };
   row('ceiling', 'constant envelope', ceiling, ceiling.rps / (prism.get('get')?.rps ?? NaN));
   for (const op of OPS) row('Prism', OPERATIONS[op].label, prism.get(op), 1);
-  for (const group of groups) for (const op of OPS) row(`mailwarden ${group.target}`, OPERATIONS[op].label, figure(group.target, op), vsPrism(group.target, op));
+  for (const group of groups)
+    for (const op of OPS) row(`mailwarden ${group.target}`, OPERATIONS[op].label, figure(group.target, op), vsPrism(group.target, op));
   lines.push('');
 
   const checks: TargetCheck[] = [];
   for (const group of groups) {
     const get = figure(group.target, 'get');
-    if (get) checks.push({ what: `${group.target}: get by id`, value: pct(get.share), cpuValue: pct(cpuShare(get)), goal: '≥ 50% of ceiling', met: get.share >= 0.5 });
+    if (get)
+      checks.push({
+        what: `${group.target}: get by id`,
+        value: pct(get.share),
+        cpuValue: pct(cpuShare(get)),
+        goal: '≥ 50% of ceiling',
+        met: get.share >= 0.5,
+      });
     const list = figure(group.target, 'list');
     if (list && group.size >= 100_000) {
-      checks.push({ what: `${group.target}: list`, value: pct(list.share), cpuValue: pct(cpuShare(list)), goal: '≥ 25% of ceiling', met: list.share >= 0.25 });
+      checks.push({
+        what: `${group.target}: list`,
+        value: pct(list.share),
+        cpuValue: pct(cpuShare(list)),
+        goal: '≥ 25% of ceiling',
+        met: list.share >= 0.25,
+      });
     }
     const create = figure(group.target, 'create');
-    if (create) checks.push({ what: `${group.target}: create`, value: pct(create.share), cpuValue: pct(cpuShare(create)), goal: '≥ 20% of ceiling', met: create.share >= 0.2 });
+    if (create)
+      checks.push({
+        what: `${group.target}: create`,
+        value: pct(create.share),
+        cpuValue: pct(cpuShare(create)),
+        goal: '≥ 20% of ceiling',
+        met: create.share >= 0.2,
+      });
   }
   for (const group of groups) {
     for (const op of OPS) {
@@ -432,12 +497,19 @@ function buildReport(groups: Group[], context: { started: Date; finished: Date; 
       const p = prism.get(op);
       if (f && p) {
         const ratio = vsPrism(group.target, op);
-        checks.push({ what: `${group.target}: ${OPERATIONS[op].label}`, value: times(ratio), cpuValue: times(p.cpu / f.cpu), goal: '≥ 10× Prism', met: ratio >= 10 });
+        checks.push({
+          what: `${group.target}: ${OPERATIONS[op].label}`,
+          value: times(ratio),
+          cpuValue: times(p.cpu / f.cpu),
+          goal: '≥ 10× Prism',
+          met: ratio >= 10,
+        });
       }
     }
   }
-  lines.push('## Targets (issue 6)', '', '| figure | measured (req/s) | same from CPU µs/req | target | |', '|---|--:|--:|---|---|');
-  for (const check of checks) lines.push(`| ${check.what} | ${check.value} | ${check.cpuValue} | ${check.goal} | ${check.met ? 'met' : '**missed**'} |`);
+  lines.push('## Targets', '', '| figure | measured (req/s) | same from CPU µs/req | target | |', '|---|--:|--:|---|---|');
+  for (const check of checks)
+    lines.push(`| ${check.what} | ${check.value} | ${check.cpuValue} | ${check.goal} | ${check.met ? 'met' : '**missed**'} |`);
   const prismGet = prism.get('get');
   if (prismGet) {
     lines.push(
@@ -445,7 +517,11 @@ function buildReport(groups: Group[], context: { started: Date; finished: Date; 
       `Note: the ceiling itself is ${times(1 / prismGet.share)} Prism's get on this machine (${times(prismGet.cpu / ceiling.cpu)} in CPU per request), so "≥ 10× Prism" asks for at least ${pct(10 * prismGet.share)} of the ceiling.`,
     );
   }
-  lines.push('', 'Ratios are what to track: absolute figures move with the machine. bench/README-api.md explains how to run and read this.', '');
+  lines.push(
+    '',
+    'Ratios are what to track: absolute figures move with the machine. bench/README.md explains how to run and read this.',
+    '',
+  );
   return { markdown: lines.join('\n'), checks };
 }
 
@@ -460,31 +536,32 @@ async function profile(groups: Group[]): Promise<void> {
       'module loading, schema compilation); shares are of the time the main thread was not idle, and time blocked in a system call (socket writes, fsync) counts as busy.',
     '',
   ];
-  for (const group of groups) for (const key of PROFILE) {
-    const directory = mkdtempSync(join(scratchFolder, `profile-${key}-`));
-    const server = await startMailwarden(group.url, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', directory] });
-    try {
-      let ids: LoadSpec['ids'];
-      const op = OPERATIONS[key];
-      if (op.ids === 'loaded') ids = { mode: 'random', min: group.loadedMin, max: group.loadedMax };
-      if (op.ids === 'pool') {
-        await group.store.seed(ACCOUNT_ID, topUpIndex, topUpIndex + 60_000);
-        topUpIndex += 60_000;
-        ids = { mode: 'sequence', ranges: await poolRanges(group) };
+  for (const group of groups)
+    for (const key of PROFILE) {
+      const directory = mkdtempSync(join(scratchFolder, `profile-${key}-`));
+      const server = await startMailwarden(group.url, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', directory] });
+      try {
+        let ids: LoadSpec['ids'];
+        const op = OPERATIONS[key];
+        if (op.ids === 'loaded') ids = { mode: 'random', min: group.loadedMin, max: group.loadedMax };
+        if (op.ids === 'pool') {
+          await group.store.seed(ACCOUNT_ID, topUpIndex, topUpIndex + 60_000);
+          topUpIndex += 60_000;
+          ids = { mode: 'sequence', ranges: await poolRanges(group) };
+        }
+        await measure(`${group.target} (profiled)`, { base: server.base, pid: server.process.child.pid }, op, 1, ids);
+      } finally {
+        await server.stop();
+        await restore(group);
       }
-      await measure(`${group.target} (profiled)`, { base: server.base, pid: server.process.child.pid }, op, 1, ids);
-    } finally {
-      await server.stop();
-      await restore(group);
+      const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`no .cpuprofile written in ${directory}`);
+      const text = formatSummary(summarizeProfile(join(directory, file)));
+      const last = samples[samples.length - 1].result;
+      const heading = `${group.target}: ${OPERATIONS[key].label} (${num(last.requestsPerSecond)} req/s, ${num(last.serverCpuMicrosPerRequest)} µs CPU/req while profiled)`;
+      console.log(`\n== ${heading}\n${text}\n`);
+      sections.push(`## ${heading}`, '', '```', text, '```', '');
     }
-    const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile written in ${directory}`);
-    const text = formatSummary(summarizeProfile(join(directory, file)));
-    const last = samples[samples.length - 1].result;
-    const heading = `${group.target}: ${OPERATIONS[key].label} (${num(last.requestsPerSecond)} req/s, ${num(last.serverCpuMicrosPerRequest)} µs CPU/req while profiled)`;
-    console.log(`\n== ${heading}\n${text}\n`);
-    sections.push(`## ${heading}`, '', '```', text, '```', '');
-  }
   writeFileSync(OUTPUT, sections.join('\n'));
   console.log(`wrote ${OUTPUT}`);
 }
@@ -538,7 +615,14 @@ async function main(): Promise<void> {
       for (let round = 1; round <= ROUNDS; round++) {
         if (prism) {
           await measureCeiling();
-          for (const key of OPS) await measure('prism', prism, OPERATIONS[key], round, OPERATIONS[key].ids ? { mode: 'random', min: 1, max: 100_000 } : undefined);
+          for (const key of OPS)
+            await measure(
+              'prism',
+              prism,
+              OPERATIONS[key],
+              round,
+              OPERATIONS[key].ids ? { mode: 'random', min: 1, max: 100_000 } : undefined,
+            );
         }
         for (const group of groups) {
           await measureCeiling();

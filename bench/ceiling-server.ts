@@ -1,5 +1,5 @@
 /**
- * The ceiling of the API benchmark (issue 6): a bare Fastify server whose one route answers a
+ * The ceiling of the API benchmark: a bare Fastify server whose one route answers a
  * constant JSON envelope the size of an allow-policy record envelope. No plugins, no hooks, no
  * validation, no database, no logging: what Fastify on this machine can do at most for a response
  * of that size, so mailwarden's figures can be given as a share of it.
@@ -39,13 +39,13 @@ const body: unknown = process.env.CEILING_BODY_FILE ? JSON.parse(readFileSync(pr
 
 const app = Fastify({ logger: false });
 // The same path shape as mailwarden's get-by-id route, so the router does comparable work.
-app.get('/client/v4/accounts/:account_id/email-security/settings/allow_policies/:policy_id', async () => body);
-app.get('/healthz', async () => ({ status: 'ok' }));
+app.get('/client/v4/accounts/:account_id/email-security/settings/allow_policies/:policy_id', () => body);
+app.get('/healthz', () => ({ status: 'ok' }));
 
 const port = Number(process.env.PORT ?? 8790);
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    app.close().then(() => process.exit(0));
+    void app.close().then(() => process.exit(0));
   });
 }

@@ -28,11 +28,19 @@
  *   share would cost. `--no-stream` skips it (and its columns).
  */
 import os from 'node:os';
-import { type CompiledSettings, compileSettings } from '../src/engine/compile.js';
-import { evaluate, evaluateAll, evaluateWith } from '../src/engine/evaluate.js';
-import { naiveMatcher } from '../src/engine/naive.js';
-import type { Message, Verdict } from '../src/engine/types.js';
-import { buildMessages, buildRequestBodies, buildSettings, matchesNothing, requestBodies, TRAFFIC, type Traffic, type Universe } from './engine-fixtures.js';
+import { type CompiledSettings, compileSettings, evaluate, evaluateAll, type Message, type Verdict } from '../src/engine/index.js';
+import { evaluateWith } from '../src/engine/rules/evaluate.js';
+import { naiveMatcher } from '../test/engine/reference/naive.js';
+import {
+  buildMessages,
+  buildRequestBodies,
+  buildSettings,
+  matchesNothing,
+  requestBodies,
+  TRAFFIC,
+  type Traffic,
+  type Universe,
+} from './engine-fixtures.js';
 
 // ------------------------------------------------------------------------------------------ options
 
@@ -51,21 +59,20 @@ const SKIP_NAIVE = process.argv.includes('--skip-naive');
 /**
  * Skips the pool measurement, so the stream runs in a process whose evaluation code has only seen
  * messages from `JSON.parse`, as in the evaluate endpoint. The pool's messages are built in code, with
- * other hidden classes, which widens what V8's property loads in the evaluation code must handle. (In
- * the fifth session's runs the effect on the stream was within this machine's noise; see the README.)
+ * other hidden classes, which widens what V8's property loads in the evaluation code must handle.
  */
 const SKIP_POOL = process.argv.includes('--no-pool');
 /**
  * Round-trip the message pool through JSON, as the evaluate endpoint and the CLI receive messages.
  * The seeded messages are built with template literals, which V8 keeps as rope ("cons") strings: one
  * more memory read per string than the flat strings `JSON.parse` makes. Off by default, so figures
- * stay comparable with earlier runs.
+ * stay comparable with the dated results in bench/results/.
  */
 const JSON_MESSAGES = process.argv.includes('--json-messages');
 /**
  * The stream's bodies are evaluated as the evaluate endpoint does, a body at a time (`evaluateAll`,
  * which works in stages over the batch); `--each` evaluates their messages one at a time with
- * `evaluate` instead, as the stream was measured before the seventh session.
+ * `evaluate` instead.
  */
 const EACH = process.argv.includes('--each');
 /** The stream measurement (see the top): on unless `--no-stream`. */
@@ -174,7 +181,7 @@ interface Row {
 function pool(size: number, mix: string) {
   const universe = buildSettings(size, mix === 'mixed' ? 0.01 : 0);
   const built = buildMessages(universe, POOL);
-  const messages: Message[] = JSON_MESSAGES ? JSON.parse(JSON.stringify(built)) : built;
+  const messages = JSON_MESSAGES ? (JSON.parse(JSON.stringify(built)) as Message[]) : built;
   return { universe, messages };
 }
 
@@ -194,7 +201,19 @@ function indexedRow(size: number, mix: string): Row {
     for (let run = 0; run < RUNS; run++) indexed.push(rate(messages, (m) => evaluate(compiled, m), SECONDS));
   }
   const held = STREAM ? { universe, compiled } : undefined;
-  return { mix, size, compileMs, indexed: SKIP_POOL ? NaN : median(indexed), stream: NaN, quiet: NaN, matching: NaN, quietShare: NaN, naive: NaN, heapMb, held };
+  return {
+    mix,
+    size,
+    compileMs,
+    indexed: SKIP_POOL ? NaN : median(indexed),
+    stream: NaN,
+    quiet: NaN,
+    matching: NaN,
+    quietShare: NaN,
+    naive: NaN,
+    heapMb,
+    held,
+  };
 }
 
 /**
@@ -221,7 +240,9 @@ function streamRow(row: Row): void {
   const stream: Stream = { bodies: buildRequestBodies(universe, STREAM_MESSAGES, TRAFFIC_MODEL, BODY_MESSAGES), next: 0 };
   const { quiet, matching, quietShare } = splitStream(stream, compiled);
   // A body's messages together, as the evaluate endpoint does, or one at a time (`--each`).
-  const evaluateBody = EACH ? (messages: Message[]) => messages.map((m) => evaluate(compiled, m)) : (messages: Message[]) => evaluateAll(compiled, messages);
+  const evaluateBody = EACH
+    ? (messages: Message[]) => messages.map((m) => evaluate(compiled, m))
+    : (messages: Message[]) => evaluateAll(compiled, messages);
   const measure = (part: Stream) => {
     global.gc?.();
     streamRate(part, evaluateBody, 0.3); // warm-up

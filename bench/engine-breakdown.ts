@@ -22,10 +22,10 @@
  *
  *   node dist/bench/bench/engine-breakdown.js [settings=100000] [traffic=zipf|unique] [--by-kind]
  */
-import { compileSettings } from '../src/engine/compile.js';
-import { evaluate, type Matcher } from '../src/engine/evaluate.js';
-import { normalizeAddress, prepareMessage, type PreparedMessage } from '../src/engine/normalize.js';
-import type { Message } from '../src/engine/types.js';
+import { normalizeAddress } from '../src/engine/address/address.js';
+import { compileSettings, evaluate, type Message } from '../src/engine/index.js';
+import { prepareMessage, type PreparedMessage } from '../src/engine/message/prepared.js';
+import type { Matcher } from '../src/engine/rules/matcher.js';
 import { buildRequestBodies, buildSettings, matchesNothing, requestBodies, type Traffic } from './engine-fixtures.js';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -125,7 +125,8 @@ const median = (values: number[]) => values.sort((a, b) => a - b)[values.length 
 function kindOf(message: Message): string {
   const verdict = evaluate(compiled, message);
   if (matchesNothing(verdict)) return 'nothing';
-  if (verdict.matches.length > 0) return [...new Set(verdict.matches.map((match) => `${match.resource}/${match.effect}`))].sort().join(' + ');
+  if (verdict.matches.length > 0)
+    return [...new Set(verdict.matches.map((match) => `${match.resource}/${match.effect}`))].sort().join(' + ');
   return verdict.explanation[0].replace(/ is \d+ days old/, ' is N days old').replace(/\.$/, '');
 }
 
@@ -142,7 +143,9 @@ if (BY_KIND) {
     }
   }
   const rows = [...kinds].filter(([, messages]) => messages.length >= 1000).sort((a, b) => b[1].length - a[1].length);
-  console.log(`${size.toLocaleString('en-US')} settings, ${traffic} stream; whole evaluations by kind of message, ns per message, median of ${ROUNDS} rounds:`);
+  console.log(
+    `${size.toLocaleString('en-US')} settings, ${traffic} stream; whole evaluations by kind of message, ns per message, median of ${ROUNDS} rounds:`,
+  );
   console.log('| kind of message (what it matched) | share | ns, distinct messages | ns, 50 of them over and over | difference |');
   console.log('|---|--:|--:|--:|--:|');
   for (const [kind, messages] of rows) {
@@ -156,7 +159,9 @@ if (BY_KIND) {
       b.push(timeRounds(recurring, full, round));
     }
     const [many, few] = [median(a), median(b)];
-    console.log(`| ${kind} | ${((messages.length / total) * 100).toFixed(1)}% | ${many.toFixed(0)} | ${few.toFixed(0)} | ${(many - few).toFixed(0)} |`);
+    console.log(
+      `| ${kind} | ${((messages.length / total) * 100).toFixed(1)}% | ${many.toFixed(0)} | ${few.toFixed(0)} | ${(many - few).toFixed(0)} |`,
+    );
   }
   console.log(`(checksum ${sink % 1000}; kinds under 1,000 of the ${total.toLocaleString('en-US')} messages left out)`);
 } else {
@@ -164,14 +169,18 @@ if (BY_KIND) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, step] of Object.entries(steps)) (nanoseconds[name] ??= []).push(timeRounds(bodies, step, round));
   }
-  console.log(`${size.toLocaleString('en-US')} settings, ${traffic} stream; ns per message, median of ${ROUNDS} rounds (checksum ${sink % 1000}):`);
+  console.log(
+    `${size.toLocaleString('en-US')} settings, ${traffic} stream; ns per message, median of ${ROUNDS} rounds (checksum ${sink % 1000}):`,
+  );
   console.log('| step | cumulative ns | this step ns | share of full |');
   console.log('|---|--:|--:|--:|');
   const medians = Object.fromEntries(Object.entries(nanoseconds).map(([name, values]) => [name, median(values)]));
   const { floor: floorNs, ...cumulative } = medians;
   let previous = 0;
   for (const [name, value] of Object.entries(cumulative)) {
-    console.log(`| ${name} | ${value.toFixed(0)} | ${(value - previous).toFixed(0)} | ${(((value - previous) / medians.full) * 100).toFixed(0)}% |`);
+    console.log(
+      `| ${name} | ${value.toFixed(0)} | ${(value - previous).toFixed(0)} | ${(((value - previous) / medians.full) * 100).toFixed(0)}% |`,
+    );
     previous = value;
   }
   const perMessage = characters / (ROUNDS * BODIES_PER_ROUND * 100);

@@ -1,5 +1,5 @@
 /**
- * Issue 5, through HTTP: evaluations per second of `POST .../email-security/evaluate` against a running
+ * Through HTTP: evaluations per second of `POST .../email-security/evaluate` against a running
  * `dist/server.js` (one Node process, so one core), with 1k, 10k, 100k (and 1M) settings in the account,
  * next to the same engine in process. Settings come from bench/engine-fixtures.ts (the in-process
  * benchmark's generator) and are written straight into the store.
@@ -94,10 +94,19 @@ const rows: string[] = [];
 const writeRows: string[] = [];
 
 /** Latencies of an evaluate request right after each of `count` writes through the API. */
-async function evaluateAfterWrites(base: string, path: string, headers: Record<string, string>, body: string, count: number): Promise<number[]> {
+async function evaluateAfterWrites(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  count: number,
+): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
-    const pattern = i % 2 === 0 ? { pattern: `writer${i}@bench-writes.example`, is_regex: false } : { pattern: `.*@bench-writes${i}\\.example`, is_regex: true };
+    const pattern =
+      i % 2 === 0
+        ? { pattern: `writer${i}@bench-writes.example`, is_regex: false }
+        : { pattern: `.*@bench-writes${i}\\.example`, is_regex: true };
     const written = await fetch(`${base}/client/v4/accounts/${ACCOUNT_ID}/email-security/settings/block_senders`, {
       method: 'POST',
       headers,
@@ -140,7 +149,7 @@ for (const size of sizes) {
     const localRate = inProcessRate(universe.settings, buildMessages(universe, 2000));
     const bad = Object.entries(result.statuses).filter(([status]) => status !== '200');
     rows.push(
-      `| ${size.toLocaleString('en-US')} | ${Math.round(httpRate).toLocaleString('en-US')} | ${result.p50.toFixed(1)} / ${result.p99.toFixed(1)} | ${Math.round(localRate).toLocaleString('en-US')} | ${(httpRate / localRate * 100).toFixed(0)}% |${bad.length ? ` non-200: ${JSON.stringify(bad)}` : ''}`,
+      `| ${size.toLocaleString('en-US')} | ${Math.round(httpRate).toLocaleString('en-US')} | ${result.p50.toFixed(1)} / ${result.p99.toFixed(1)} | ${Math.round(localRate).toLocaleString('en-US')} | ${((httpRate / localRate) * 100).toFixed(0)}% |${bad.length ? ` non-200: ${JSON.stringify(bad)}` : ''}`,
     );
     console.error(rows[rows.length - 1]);
     if (writes > 0) {
@@ -157,16 +166,24 @@ for (const size of sizes) {
 }
 
 console.log(`Evaluate through HTTP vs in process (${regexShare * 100}% regex settings), ${batch} messages per request,`);
-console.log(`autocannon 4 connections, ${seconds} s after a 3 s warm-up; ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}.`);
+console.log(
+  `autocannon 4 connections, ${seconds} s after a 3 s warm-up; ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}.`,
+);
 console.log('');
-console.log('| settings | HTTP evaluations/s | request p50 / p99 ms | in-process evaluations/s (median of 5, CPU time) | HTTP / in-process |');
+console.log(
+  '| settings | HTTP evaluations/s | request p50 / p99 ms | in-process evaluations/s (median of 5, CPU time) | HTTP / in-process |',
+);
 console.log('|--:|--:|--:|--:|--:|');
 for (const row of rows) console.log(row);
 if (writeRows.length > 0) {
   console.log('');
-  console.log(`A request of ${batch} messages right after a write (${writes} writes through the API, every other one a regex), next to the first request (which compiles):`);
+  console.log(
+    `A request of ${batch} messages right after a write (${writes} writes through the API, every other one a regex), next to the first request (which compiles):`,
+  );
   console.log('');
-  console.log('| settings | first request ms (loads and compiles) | request right after a write, median / max ms | first / after a write |');
+  console.log(
+    '| settings | first request ms (loads and compiles) | request right after a write, median / max ms | first / after a write |',
+  );
   console.log('|--:|--:|--:|--:|');
   for (const row of writeRows) console.log(row);
 }

@@ -106,7 +106,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   // The warm-up is a run of its own, so the server's CPU time can be read exactly around the measured run.
   if (spec.warmupSeconds > 0) {
     const warmup = autocannon({ ...options, duration: spec.warmupSeconds });
-    await new Promise<AutocannonResult>((done, fail) => warmup.then(done, fail));
+    await new Promise<AutocannonResult>((done, fail) => {
+      warmup.then(done, fail);
+    });
   }
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -116,7 +118,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     latencies.push(ms);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
   });
-  const result = await new Promise<AutocannonResult>((done, fail) => instance.then(done, fail));
+  const result = await new Promise<AutocannonResult>((done, fail) => {
+    instance.then(done, fail);
+  });
   const cpuAfter = cpuMicros(spec.serverPid);
   const seconds = result.duration;
   return {

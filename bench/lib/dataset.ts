@@ -39,7 +39,23 @@ const COMPANIES = (
   'beacon cascade delta eclipse falcon horizon insight jetstream kinetic lumen momentum nova orbit pioneer ' +
   'radiant sterling trident utopia vanguard willow azure bolt canyon drift ember fjord glacier helix'
 ).split(' ');
-const SUFFIXES = ['mail', 'corp', 'group', 'logistics', 'payroll', 'billing', 'systems', 'labs', 'partners', 'media', 'bank', 'health', 'supply', 'travel', 'hr'];
+const SUFFIXES = [
+  'mail',
+  'corp',
+  'group',
+  'logistics',
+  'payroll',
+  'billing',
+  'systems',
+  'labs',
+  'partners',
+  'media',
+  'bank',
+  'health',
+  'supply',
+  'travel',
+  'hr',
+];
 const TLDS = ['com', 'com', 'com', 'com', 'com', 'com', 'net', 'org', 'io', 'co.uk', 'de', 'fr', 'nl', 'com.au', 'ca', 'ch'];
 const FIRST = (
   'alice bob carol dave erin frank grace heidi ivan judy mallory niaj olivia peggy rupert sybil trent victor walter ' +
@@ -120,7 +136,8 @@ export function policyAt(index: number): PolicyRow {
   }
   if (patternType !== 'IP' && r() < 0.01 && !NEEDLE_INDEXES.includes(index)) {
     isRegex = 1;
-    pattern = patternType === 'EMAIL' ? `^[a-z.]+@(mail\\.)?${pick(r, COMPANIES)}\\.com$` : `^([a-z0-9-]+\\.)*${pick(r, COMPANIES)}\\.(com|net)$`;
+    pattern =
+      patternType === 'EMAIL' ? `^[a-z.]+@(mail\\.)?${pick(r, COMPANIES)}\\.com$` : `^([a-z0-9-]+\\.)*${pick(r, COMPANIES)}\\.(com|net)$`;
   }
   const comments = NEEDLE_INDEXES.includes(index)
     ? 'Quokka Freight customs broker'

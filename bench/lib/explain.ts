@@ -41,7 +41,11 @@ export function openExplainer(url: string): Explainer {
         captured.length = 0;
         await repository.list(db, accountId, options);
         return captured.map((statement) => {
-          const rows = connection.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as { id: number; parent: number; detail: string }[];
+          const rows = connection.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as {
+            id: number;
+            parent: number;
+            detail: string;
+          }[];
           // Indent by depth, like the sqlite3 shell's .eqp output.
           const depth = new Map<number, number>([[0, 0]]);
           const plan = rows

@@ -26,6 +26,11 @@ export const ROOT = (() => {
 })();
 
 export const BENCH_DIR = join(ROOT, 'bench');
+
+/** `bench/results/YYYY-MM-DD-<what>.md`: where a run's report goes unless `--output` says otherwise. */
+export function datedResultFile(what: string): string {
+  return join(BENCH_DIR, 'results', `${new Date().toISOString().slice(0, 10)}-${what}.md`);
+}
 /** Where `tsc -p bench/tsconfig.api.json` puts the compiled benchmark scripts. */
 export const COMPILED_BENCH_DIR = join(ROOT, 'dist', 'bench-api', 'bench');
 
@@ -101,7 +106,7 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
   child.stdout?.on('data', options.quiet ? () => {} : keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  exited.then(() => children.delete(child));
+  void exited.then(() => children.delete(child));
   return {
     child,
     output: () => tail,
@@ -139,7 +144,10 @@ export interface MailwardenServer {
 }
 
 /** Starts `dist/server.js` (built by `npm run build`) over `databaseUrl`, rate limiting off, logs at warn. */
-export async function startMailwarden(databaseUrl: string, options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<MailwardenServer> {
+export async function startMailwarden(
+  databaseUrl: string,
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<MailwardenServer> {
   const port = await freePort();
   const server = join(ROOT, 'dist', 'server.js');
   if (!existsSync(server)) throw new Error('dist/server.js is missing: run `npm run build` first');
@@ -237,7 +245,9 @@ export function timedGet(url: string, headers: Record<string, string> = AUTH_HEA
     const request = http.get(url, { agent: keepAlive, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => done({ ms: performance.now() - started, status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('end', () =>
+        done({ ms: performance.now() - started, status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
       response.on('error', fail);
     });
     request.on('error', fail);
@@ -256,7 +266,9 @@ export function codeVersion(): string {
   const changed = git(['status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length;
   let migrations: string[] = [];
   try {
-    migrations = readdirSync(join(ROOT, 'src', 'db', 'migrations')).filter((name) => name.endsWith('.ts')).map((name) => name.slice(0, 4));
+    migrations = readdirSync(join(ROOT, 'src', 'db', 'migrations'))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => name.slice(0, 4));
   } catch {
     // no sources next to the build
   }

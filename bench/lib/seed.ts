@@ -78,8 +78,7 @@ function sqliteStore(url: string): BenchStore {
   connection.pragma('journal_mode = WAL');
   connection.pragma('busy_timeout = 10000');
   const ROWS_PER_STATEMENT = 100;
-  const placeholders = (rows: number) =>
-    Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
+  const placeholders = (rows: number) => Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
   const insertMany = connection.prepare(`insert into ${TABLE} (${COLUMNS.join(', ')}) values ${placeholders(ROWS_PER_STATEMENT)}`);
   const insertOne = connection.prepare(`insert into ${TABLE} (${COLUMNS.join(', ')}) values ${placeholders(1)}`);
   const recountStatement = connection.prepare(
@@ -90,14 +89,16 @@ function sqliteStore(url: string): BenchStore {
 
   function recount(accountId: string): number {
     recountStatement.run(accountId, accountId);
-    const row = connection.prepare(`select count from resource_counts where account_id = ? and resource = ?`).get(accountId, TABLE) as { count: number };
+    const row = connection.prepare(`select count from resource_counts where account_id = ? and resource = ?`).get(accountId, TABLE) as {
+      count: number;
+    };
     return row.count;
   }
 
   return {
     engine: 'sqlite',
     url,
-    async seed(accountId, from, to, onProgress) {
+    seed(accountId, from, to, onProgress) {
       checkSample(from, to);
       const started = performance.now();
       // The loader's commits need not be fsynced one by one: the file is synced at the checkpoint below.
@@ -121,30 +122,36 @@ function sqliteStore(url: string): BenchStore {
       recount(accountId);
       connection.pragma('wal_checkpoint(TRUNCATE)');
       connection.pragma('synchronous = FULL');
-      return { ms: performance.now() - started };
+      return Promise.resolve({ ms: performance.now() - started });
     },
-    async recount(accountId) {
-      return recount(accountId);
+    recount(accountId) {
+      return Promise.resolve(recount(accountId));
     },
-    async deleteAbove(accountId, id) {
+    deleteAbove(accountId, id) {
       const result = connection.prepare(`delete from ${TABLE} where account_id = ? and id > ?`).run(accountId, id);
       recount(accountId);
-      return result.changes;
+      return Promise.resolve(result.changes);
     },
-    async idRange(accountId) {
-      return connection
-        .prepare(`select coalesce(min(id), 0) as min, coalesce(max(id), 0) as max, count(*) as count from ${TABLE} where account_id = ?`)
-        .get(accountId) as { min: number; max: number; count: number };
+    idRange(accountId) {
+      return Promise.resolve(
+        connection
+          .prepare(`select coalesce(min(id), 0) as min, coalesce(max(id), 0) as max, count(*) as count from ${TABLE} where account_id = ?`)
+          .get(accountId) as { min: number; max: number; count: number },
+      );
     },
-    async settle() {
+    settle() {
       connection.pragma('wal_checkpoint(TRUNCATE)');
+      return Promise.resolve();
     },
-    async query(text, parameters = []) {
+    query(text, parameters = []) {
       const statement = connection.prepare(text);
-      return statement.reader ? (statement.all(...parameters) as Record<string, unknown>[]) : (statement.run(...parameters), []);
+      return Promise.resolve(
+        statement.reader ? (statement.all(...parameters) as Record<string, unknown>[]) : (statement.run(...parameters), []),
+      );
     },
-    async close() {
+    close() {
       connection.close();
+      return Promise.resolve();
     },
   };
 }
@@ -222,7 +229,7 @@ function postgresStore(url: string): BenchStore {
       return result.rowCount ?? 0;
     },
     async idRange(accountId) {
-      const { rows } = await pool.query(
+      const { rows } = await pool.query<{ min: string; max: string; count: string }>(
         `select coalesce(min(id), 0) as min, coalesce(max(id), 0) as max, count(*) as count from ${TABLE} where account_id = $1`,
         [accountId],
       );

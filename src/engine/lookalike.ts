@@ -14,11 +14,11 @@
  * suffix, and folding keeps the dots.
  */
 import { parse } from 'tldts';
-import { unicodeDomain } from './normalize.js';
+import { unicodeDomain } from './address/domain.js';
 import { foldKey, foldLabels } from './skeleton/skeleton.js';
 
 /** Below this, one edit turns a name into too many unrelated ones (`ibm`, `ibn`, `abm`…). */
-export const MIN_TYPO_LENGTH = 4;
+const MIN_TYPO_LENGTH = 4;
 
 export interface DomainProfile {
   /** Registrable domain, Unicode form (`paypal.co.uk`). */

@@ -4,7 +4,7 @@
  * literals, invalid patterns.
  */
 import fc from 'fast-check';
-import { DETECTIONS, DISPOSITIONS, type AccountSettings, type Message } from '../../src/engine/types.js';
+import { DETECTIONS, DISPOSITIONS, type AccountSettings, type Message } from '../../src/engine/index.js';
 
 export const DOMAINS = [
   'example.com',
@@ -32,7 +32,16 @@ export const DOMAINS = [
   'a.b.c.d.example',
 ];
 const LOCALS = ['a', 'bob', 'Jane.Doe', 'jane.doe', 'x', 'soc', 'news'];
-const IPS = ['203.0.113.5', '203.0.113.200', '198.51.100.7', '192.0.2.1', '8.8.8.8', '2001:db8::1', '2001:db8:abcd::5', '::ffff:203.0.113.5'];
+const IPS = [
+  '203.0.113.5',
+  '203.0.113.200',
+  '198.51.100.7',
+  '192.0.2.1',
+  '8.8.8.8',
+  '2001:db8::1',
+  '2001:db8:abcd::5',
+  '::ffff:203.0.113.5',
+];
 export const CIDRS = [
   '203.0.113.0/24',
   '203.0.113.5',
@@ -107,10 +116,9 @@ export const settingsArbitrary: fc.Arbitrary<AccountSettings> = fc
       }),
       { maxLength: 3 },
     ),
-    registry: fc.array(
-      fc.record({ name: pick(NAMES), email: fc.oneof(address, pick(REGEXES)), is_email_regex: fc.boolean() }),
-      { maxLength: 3 },
-    ),
+    registry: fc.array(fc.record({ name: pick(NAMES), email: fc.oneof(address, pick(REGEXES)), is_email_regex: fc.boolean() }), {
+      maxLength: 3,
+    }),
     domains: fc.array(fc.record({ domain: pick(DOMAINS), drop: fc.subarray([...DISPOSITIONS]) }), { maxLength: 3 }),
     restrictions: fc.array(
       fc.record({ domain: pick(DOMAINS), exclude: fc.subarray(['legacy', 'mx.bank.example', 'mail', 'eu.mail.example.com']) }),

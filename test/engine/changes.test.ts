@@ -6,10 +6,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COLLECTIONS, compileSettings, type SettingsChange } from '../../src/engine/compile.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { naiveEvaluate } from '../../src/engine/naive.js';
-import type { AccountSettings, Message, ResourceName } from '../../src/engine/types.js';
+import {
+  compileSettings,
+  evaluate,
+  type AccountSettings,
+  type Message,
+  type ResourceName,
+  type SettingsChange,
+} from '../../src/engine/index.js';
+import { COLLECTIONS } from '../../src/engine/settings.js';
+import { naiveEvaluate } from './reference/naive.js';
 import { messageArbitrary, pick, settingsArbitrary } from './arbitraries.js';
 
 type AnyRecord = AccountSettings[ResourceName][number];
@@ -39,7 +45,12 @@ function copy<T>(value: T): T {
  * Turns steps into changes against `settings` (changed as they go), drawing new contents from
  * `donors`; steps with nothing to act on are skipped.
  */
-function changesFor(settings: Record<ResourceName, AnyRecord[]>, donors: AccountSettings, steps: Step[], nextId: () => number): SettingsChange[] {
+function changesFor(
+  settings: Record<ResourceName, AnyRecord[]>,
+  donors: AccountSettings,
+  steps: Step[],
+  nextId: () => number,
+): SettingsChange[] {
   const changes: SettingsChange[] = [];
   for (const { action, resource, target, donor } of steps) {
     const records = settings[resource];

@@ -7,14 +7,15 @@ import fc from 'fast-check';
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { HASH_BITS, hashString } from '../../src/engine/bloom.js';
-import { compileSettings } from '../../src/engine/compile.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { IpTrie, Ipv6PrefixTable } from '../../src/engine/ip-trie.js';
-import { naiveEvaluate } from '../../src/engine/naive.js';
-import { RegexIndex } from '../../src/engine/regex-index.js';
-import { HASHED_LABELS, normalizeAddress, normalizeDomain, parseCidr, parseIp } from '../../src/engine/normalize.js';
+import { HASHED_LABELS, normalizeAddress } from '../../src/engine/address/address.js';
+import { normalizeDomain } from '../../src/engine/address/domain.js';
+import { parseCidr, parseIp } from '../../src/engine/address/ip.js';
+import { compileSettings, evaluate, type AccountSettings, type Message } from '../../src/engine/index.js';
+import { Ipv6PrefixTable } from '../../src/engine/indexes/ip-prefix-tables.js';
+import { RegexIndex } from '../../src/engine/indexes/regex-index.js';
 import { FOLD_HASH_EMPTY, FOLD_HASH_UNKNOWN, foldKey, foldKeyHash } from '../../src/engine/skeleton/skeleton.js';
-import type { AccountSettings, Message } from '../../src/engine/types.js';
+import { IpTrie } from './reference/ip-trie.js';
+import { naiveEvaluate } from './reference/naive.js';
 
 /** `normalizeAddress` as first written: a regular expression for the already-normal case. */
 function referenceAddress(value: string | undefined): { raw: string; address: string; domain: string } | undefined {
@@ -33,7 +34,29 @@ function referenceAddress(value: string | undefined): { raw: string; address: st
 const small = (text: string) => hashString(text) & HASH_BITS;
 
 describe('reading addresses', () => {
-  const pieces = ['a', 'b', 'z', 'Q', '0', '9', '@', '.', '-', '_', ' ', '\t', '\u00a0', 'é', 'É', 'ſ', 'xn--', 'mail', '+', '..', '@x.com'];
+  const pieces = [
+    'a',
+    'b',
+    'z',
+    'Q',
+    '0',
+    '9',
+    '@',
+    '.',
+    '-',
+    '_',
+    ' ',
+    '\t',
+    '\u00a0',
+    'é',
+    'É',
+    'ſ',
+    'xn--',
+    'mail',
+    '+',
+    '..',
+    '@x.com',
+  ];
   const text = fc.array(fc.constantFrom(...pieces), { maxLength: 14 }).map((parts) => parts.join(''));
 
   it('reads every value as the regular-expression version did, with the hashes of the address and its suffixes', () => {
@@ -62,7 +85,7 @@ describe('reading addresses', () => {
 });
 
 describe('folded name hashes', () => {
-  const printable = fc.array(fc.constantFrom('J', 'a', 'n', 'e', ' ', '  ', 'M', 'm', 'I', 'l', '1', '0', 'O', '"', '%', '\'', '-', '.'), {
+  const printable = fc.array(fc.constantFrom('J', 'a', 'n', 'e', ' ', '  ', 'M', 'm', 'I', 'l', '1', '0', 'O', '"', '%', "'", '-', '.'), {
     maxLength: 12,
   });
 
@@ -93,22 +116,32 @@ describe('regex literals found where their gram is', () => {
   // Literals that repeat their own grams (`aaaa`, `abab`), values in lowercase ASCII (the position
   // check) and not (the search-form check).
   const piece = fc.constantFrom('a', 'b', 'ab', 'aaa', 'abab', '.', '@', 'x', 'mail', '1', 'A', 'ſ');
-  const literal = fc.array(fc.constantFrom('a', 'b', 'ab', 'aa', '@', '.', 'x', 'mail', '1'), { minLength: 2, maxLength: 4 }).map((p) => p.join(''));
+  const literal = fc
+    .array(fc.constantFrom('a', 'b', 'ab', 'aa', '@', '.', 'x', 'mail', '1'), { minLength: 2, maxLength: 4 })
+    .map((p) => p.join(''));
   const escape = (text: string) => text.replace(/[.]/g, '\\.');
 
   it('finds exactly the regexes that match', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(literal, fc.constantFrom('.*', '[a-z]*', '')), { minLength: 1, maxLength: 8 }),
-        fc.array(fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), { maxLength: 10 }),
+        fc.array(
+          fc.array(piece, { maxLength: 8 }).map((p) => p.join('')),
+          { maxLength: 10 },
+        ),
         (specs, values) => {
           const index = new RegexIndex<number>();
           const patterns = specs.map(([text, around]) => `${around}${escape(text)}${around}`);
           patterns.forEach((pattern, id) => index.add(pattern, id));
           index.build();
           for (const value of [...values, ...specs.map(([text]) => `z${text}${text}z`), ...specs.map(([text]) => text)]) {
-            const expected = patterns.map((pattern, id) => (new RE2(`^(?:${pattern})$`, 'i').test(value) ? id : -1)).filter((id) => id >= 0);
-            expect((index.find(value, undefined) ?? []).sort((a, b) => a - b), `${value} ${patterns.join(' ')}`).toEqual(expected);
+            const expected = patterns
+              .map((pattern, id) => (new RE2(`^(?:${pattern})$`, 'i').test(value) ? id : -1))
+              .filter((id) => id >= 0);
+            expect(
+              (index.find(value, undefined) ?? []).sort((a, b) => a - b),
+              `${value} ${patterns.join(' ')}`,
+            ).toEqual(expected);
           }
         },
       ),
@@ -151,13 +184,35 @@ describe('caches and memos kept across messages', () => {
   const protectedNames = ['paypal', 'example', 'acme', 'northwind'];
   const settings = (offset: number): AccountSettings => ({
     allow_policies: [
-      { id: offset + 1, pattern: 'soc@example.com', pattern_type: 'EMAIL', is_regex: false, is_trusted_sender: false, is_exempt_recipient: true, is_acceptable_sender: false, verify_sender: false },
-      { id: offset + 2, pattern: 'mx.example.com', pattern_type: 'DOMAIN', is_regex: false, is_trusted_sender: true, is_exempt_recipient: true, is_acceptable_sender: false, verify_sender: true },
+      {
+        id: offset + 1,
+        pattern: 'soc@example.com',
+        pattern_type: 'EMAIL',
+        is_regex: false,
+        is_trusted_sender: false,
+        is_exempt_recipient: true,
+        is_acceptable_sender: false,
+        verify_sender: false,
+      },
+      {
+        id: offset + 2,
+        pattern: 'mx.example.com',
+        pattern_type: 'DOMAIN',
+        is_regex: false,
+        is_trusted_sender: true,
+        is_exempt_recipient: true,
+        is_acceptable_sender: false,
+        verify_sender: true,
+      },
     ],
     block_senders: [{ id: offset + 3, pattern: 'example.net', pattern_type: 'DOMAIN', is_regex: false }],
     trusted_domains: [{ id: offset + 4, pattern: 'paypa1.com', is_regex: false, is_recent: false, is_similarity: true }],
     impersonation_registry: [],
-    domains: protectedNames.map((name, i) => ({ id: offset + 10 + i, domain: `${name}.com`, drop_dispositions: i % 2 === 0 ? ['MALICIOUS', 'SPOOF'] : [] })),
+    domains: protectedNames.map((name, i) => ({
+      id: offset + 10 + i,
+      domain: `${name}.com`,
+      drop_dispositions: i % 2 === 0 ? ['MALICIOUS', 'SPOOF'] : [],
+    })),
     sending_domain_restrictions: [],
   });
 
@@ -179,7 +234,7 @@ describe('caches and memos kept across messages', () => {
     }
   });
 
-  it('answer the same recipients by each compiled account\'s own settings, evaluation after evaluation', () => {
+  it("answer the same recipients by each compiled account's own settings, evaluation after evaluation", () => {
     const first = settings(0);
     const second: AccountSettings = { ...settings(100), allow_policies: [] };
     const compiled = [compileSettings(first), compileSettings(second)];

@@ -1,8 +1,7 @@
 /** Builders for engine tests: settings records with defaults, and an evaluation through both engines. */
 import { expect } from 'vitest';
-import { compileSettings } from '../../src/engine/compile.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { naiveEvaluate } from '../../src/engine/naive.js';
+import { compileSettings, evaluate } from '../../src/engine/index.js';
+import { naiveEvaluate } from './reference/naive.js';
 import type {
   AccountSettings,
   EngineAllowPolicy,
@@ -13,7 +12,7 @@ import type {
   EngineTrustedDomain,
   Message,
   Verdict,
-} from '../../src/engine/types.js';
+} from '../../src/engine/index.js';
 
 let nextId = 1;
 const id = () => nextId++;

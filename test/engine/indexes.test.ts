@@ -1,10 +1,11 @@
 /** The index building blocks on their own: regex literals, IP tables, lookalike helpers. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IpTrie, Ipv4PrefixTable } from '../../src/engine/ip-trie.js';
+import { ipInCidr, parseCidr, parseIp } from '../../src/engine/address/ip.js';
+import { Ipv4PrefixTable } from '../../src/engine/indexes/ip-prefix-tables.js';
+import { RegexIndex, requiredLiterals } from '../../src/engine/indexes/regex-index.js';
 import { editDistance, imitates, profileDomain } from '../../src/engine/lookalike.js';
-import { ipInCidr, parseCidr, parseIp } from '../../src/engine/normalize.js';
-import { RegexIndex, requiredLiterals } from '../../src/engine/regex-index.js';
+import { IpTrie } from './reference/ip-trie.js';
 
 describe('requiredLiterals', () => {
   it('reads the literal runs every match must contain', () => {

@@ -4,8 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkEvaluateRequest, EvaluateRequestSchema } from '../../src/engine/message-schema.js';
-import { parseIpOrCidr } from '../../src/validation/patterns.js';
+import { checkEvaluateRequest, EvaluateRequestSchema, parseIpOrCidr } from '../../src/engine/index.js';
 import { bodyAjv, toFieldErrors } from '../../src/validation/schema-validator.js';
 
 const validate = bodyAjv.compile(EvaluateRequestSchema);
@@ -46,7 +45,10 @@ describe('evaluate request schema', () => {
 
   it('rejects unknown dispositions and authentication results, and missing required fields', () => {
     expect(schemaErrors({ messages: [{ ...ok, detections: ['PHISH'] }] })).toEqual([
-      { pointer: '/messages/0/detections/0', message: 'messages[0].detections[0] must be one of: MALICIOUS, SUSPICIOUS, SPOOF, SPAM, BULK' },
+      {
+        pointer: '/messages/0/detections/0',
+        message: 'messages[0].detections[0] must be one of: MALICIOUS, SUSPICIOUS, SPOOF, SPAM, BULK',
+      },
     ]);
     expect(schemaErrors({ messages: [{ ...ok, detections: ['MALICIOUS-BEC'] }] })[0].pointer).toBe('/messages/0/detections/0');
     expect(schemaErrors({ messages: [{ ...ok, authentication: { dmarc: 'softfail' } }] })[0].pointer).toBe(
@@ -64,7 +66,10 @@ describe('evaluate request schema', () => {
 describe('semantic checks', () => {
   it('rejects malformed addresses, with the pointer of each', () => {
     const errors = checkEvaluateRequest({
-      messages: [ok, { from: 'not an address', recipients: ['b@example.com', 'two@@example.com'], reply_to: 'x@-bad-.example', envelope_from: 'a@b' }],
+      messages: [
+        ok,
+        { from: 'not an address', recipients: ['b@example.com', 'two@@example.com'], reply_to: 'x@-bad-.example', envelope_from: 'a@b' },
+      ],
     });
     expect(errors.map((e) => e.pointer)).toEqual([
       '/messages/1/envelope_from',
@@ -87,7 +92,25 @@ describe('semantic checks', () => {
   it('reads sending IPs without ipaddr.js exactly as ipaddr.js does', () => {
     const piece = fc.constantFrom('0', '1', '2', '5', '9', '25', '255', '256', '00', '012', '.', '.', '.', ':', '/', 'x', ' ');
     const ip = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
-    const v6piece = fc.constantFrom('::', ':', ':', ':', '0', '1', 'abcd', 'FFFF', 'ffff', '12345', '00000', 'g', '.', '1.2.3.4', '%eth0', '/64', ' ');
+    const v6piece = fc.constantFrom(
+      '::',
+      ':',
+      ':',
+      ':',
+      '0',
+      '1',
+      'abcd',
+      'FFFF',
+      'ffff',
+      '12345',
+      '00000',
+      'g',
+      '.',
+      '1.2.3.4',
+      '%eth0',
+      '/64',
+      ' ',
+    );
     const v6 = fc.array(v6piece, { maxLength: 14 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.oneof(ip, v6, fc.ipV4(), fc.ipV4Extended(), fc.ipV6()), (value) => {

@@ -7,13 +7,11 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/engine/compile.js';
-import { evaluate, evaluateAll } from '../../src/engine/evaluate.js';
-import { naiveEvaluate } from '../../src/engine/naive.js';
-import { parseIp, parseIpv6Groups } from '../../src/engine/normalize.js';
-import { RegexIndex, requiredLiterals } from '../../src/engine/regex-index.js';
-import type { AccountSettings, Message } from '../../src/engine/types.js';
+import { parseIp, parseIpv6Groups } from '../../src/engine/address/ip.js';
+import { compileSettings, evaluate, evaluateAll, type AccountSettings, type Message } from '../../src/engine/index.js';
+import { RegexIndex, requiredLiterals } from '../../src/engine/indexes/regex-index.js';
 import { messageArbitrary, pick, settingsArbitrary } from './arbitraries.js';
+import { naiveEvaluate } from './reference/naive.js';
 
 describe('indexed engine vs naive reference', () => {
   it('agree exactly on random settings and messages', () => {
@@ -34,9 +32,26 @@ describe('indexed engine vs naive reference', () => {
     // The vocabularies are built so that every kind of match and most outcomes occur (SPAM and BULK
     // are rarely the most severe, so they are not required here; the rule tests cover them).
     if (process.env.ENGINE_STATS) console.log(Object.fromEntries(seen));
-    for (const key of ['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'NONE', 'drop', 'deliver', 'block', 'trusted_sender', 'trusted_sender_not_honoured',
-      'acceptable_sender', 'exempt_recipient', 'impersonation', 'registered_sender', 'lookalike', 'exempt_recent',
-      'exempt_similarity', 'drop_without_tls']) {
+    for (const key of [
+      'MALICIOUS',
+      'MALICIOUS-BEC',
+      'SUSPICIOUS',
+      'SPOOF',
+      'NONE',
+      'drop',
+      'deliver',
+      'block',
+      'trusted_sender',
+      'trusted_sender_not_honoured',
+      'acceptable_sender',
+      'exempt_recipient',
+      'impersonation',
+      'registered_sender',
+      'lookalike',
+      'exempt_recent',
+      'exempt_similarity',
+      'drop_without_tls',
+    ]) {
       expect(seen.get(key) ?? 0, key).toBeGreaterThan(0);
     }
   });
@@ -88,9 +103,15 @@ describe('indexed engine vs naive reference', () => {
  * subdomains and other suffixes, and sometimes as IDN.
  */
 const NAME_CHARS = ['a', 'c', 'e', 'i', 'l', 'm', 'n', 'o', 'r', 'p', '0', '1', '-', 'rn', 'x'];
-const nameArbitrary = fc.array(pick(NAME_CHARS), { minLength: 1, maxLength: 12 }).map((parts) => parts.join('').replace(/^-+|-+$/g, '') || 'a');
+const nameArbitrary = fc
+  .array(pick(NAME_CHARS), { minLength: 1, maxLength: 12 })
+  .map((parts) => parts.join('').replace(/^-+|-+$/g, '') || 'a');
 type Edit = { kind: 'insert' | 'delete' | 'substitute' | 'swap'; at: number; char: string };
-const editArbitrary: fc.Arbitrary<Edit> = fc.record({ kind: pick(['insert', 'delete', 'substitute', 'swap'] as const), at: fc.nat(20), char: pick(NAME_CHARS) });
+const editArbitrary: fc.Arbitrary<Edit> = fc.record({
+  kind: pick(['insert', 'delete', 'substitute', 'swap'] as const),
+  at: fc.nat(20),
+  char: pick(NAME_CHARS),
+});
 
 function applyEdit(name: string, { kind, at, char }: Edit): string {
   const i = at % (name.length + 1);
@@ -165,7 +186,10 @@ const regexArbitrary: fc.Arbitrary<string> = fc.letrec<{ term: string; concat: s
   concat: fc
     .array(fc.tuple(tie('term'), pick(['', '', '', '*', '+', '?', '{2}', '{0,1}', '+?'])), { minLength: 1, maxLength: 6 })
     .map((parts) => parts.map(([term, q]) => term + q).join('')),
-  regex: fc.oneof({ weight: 4, arbitrary: tie('concat') }, { weight: 1, arbitrary: fc.tuple(tie('concat'), tie('concat')).map(([a, b]) => `${a}|${b}`) }),
+  regex: fc.oneof(
+    { weight: 4, arbitrary: tie('concat') },
+    { weight: 1, arbitrary: fc.tuple(tie('concat'), tie('concat')).map(([a, b]) => `${a}|${b}`) },
+  ),
 })).regex;
 const inputArbitrary = fc.stringMatching(/^[abcAsSxXkK@.\-0-9ſ\u212a]{0,12}$/);
 

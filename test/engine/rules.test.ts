@@ -1,21 +1,10 @@
 /**
- * One test per rule of issue 5's Semantics section and per precedence between rules. Every verdict is
+ * One test per rule of the engine and per precedence between rules. Every verdict is
  * computed by both the indexed engine and the naive reference (`verdictOf` checks they agree).
  */
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/engine/compile.js';
-import {
-  allow,
-  block,
-  displayName,
-  domain,
-  effects,
-  message,
-  restriction,
-  settings,
-  trustedDomain,
-  verdictOf,
-} from './helpers.js';
+import { compileSettings } from '../../src/engine/index.js';
+import { allow, block, displayName, domain, effects, message, restriction, settings, trustedDomain, verdictOf } from './helpers.js';
 
 describe('matching', () => {
   it('EMAIL patterns match addresses case-insensitively, and only that address', () => {
@@ -42,10 +31,7 @@ describe('matching', () => {
       message({ envelope_from: 'bounce@evil.example', from: 'ok@good.example', reply_to: 'x@sub.evil.example' }),
     );
     expect(verdict.disposition).toBe('MALICIOUS');
-    expect(effects(verdict)).toEqual([
-      `block_senders:${rule.id}:envelope_from:block`,
-      `block_senders:${rule.id}:reply_to:block`,
-    ]);
+    expect(effects(verdict)).toEqual([`block_senders:${rule.id}:envelope_from:block`, `block_senders:${rule.id}:reply_to:block`]);
   });
 
   it('IDN domains match in either form (Unicode or punycode)', () => {
@@ -164,7 +150,10 @@ describe('verify_sender', () => {
 
   it('does not apply to exempt recipients', () => {
     const exempt = allow('soc@example.com', 'EMAIL', { is_exempt_recipient: true, verify_sender: true });
-    const verdict = verdictOf(settings({ allow_policies: [exempt] }), message({ recipients: ['soc@example.com'], detections: ['MALICIOUS'] }));
+    const verdict = verdictOf(
+      settings({ allow_policies: [exempt] }),
+      message({ recipients: ['soc@example.com'], detections: ['MALICIOUS'] }),
+    );
     expect(verdict.disposition).toBe('NONE');
   });
 });
@@ -180,7 +169,10 @@ describe('blocked sender', () => {
   it('beats a trusted sender, and says the trusted sender was overridden', () => {
     const blocked = block('mallory@partner.example', 'EMAIL');
     const trusted = allow('partner.example', 'DOMAIN', { is_trusted_sender: true });
-    const verdict = verdictOf(settings({ block_senders: [blocked], allow_policies: [trusted] }), message({ from: 'mallory@partner.example' }));
+    const verdict = verdictOf(
+      settings({ block_senders: [blocked], allow_policies: [trusted] }),
+      message({ from: 'mallory@partner.example' }),
+    );
     expect(verdict.disposition).toBe('MALICIOUS');
     expect(effects(verdict)).toEqual([`block_senders:${blocked.id}:from:block`, `allow_policies:${trusted.id}:from:trusted_sender`]);
     expect(verdict.explanation).toContain(
@@ -254,7 +246,14 @@ describe('trusted sender', () => {
     expect(verdict.disposition).toBe('NONE');
     expect(verdict.explanation[0]).toBe(`NONE: trusted sender, allow policy ${trusted.id} ('sim.example') matched from.`);
     const overridden = verdict.explanation[1];
-    for (const word of ['MALICIOUS because the content scanner', 'SPAM because', 'SPOOF because DMARC failed', 'MALICIOUS-BEC', 'days old', 'looks like protected domain']) {
+    for (const word of [
+      'MALICIOUS because the content scanner',
+      'SPAM because',
+      'SPOOF because DMARC failed',
+      'MALICIOUS-BEC',
+      'days old',
+      'looks like protected domain',
+    ]) {
       expect(overridden).toContain(word);
     }
   });
@@ -273,7 +272,10 @@ describe('acceptable sender', () => {
   });
 
   it('removes a lookalike SPOOF', () => {
-    const account = settings({ allow_policies: [allow('examp1e.com', 'DOMAIN', { is_acceptable_sender: true })], domains: [domain('example.com')] });
+    const account = settings({
+      allow_policies: [allow('examp1e.com', 'DOMAIN', { is_acceptable_sender: true })],
+      domains: [domain('example.com')],
+    });
     expect(verdictOf(account, message({ from: 'x@examp1e.com' })).disposition).toBe('NONE');
   });
 
@@ -323,7 +325,10 @@ describe('impersonation', () => {
 
   it('a person registered with several addresses may use any of them', () => {
     const second = displayName('Jane Doe', 'jane@personal.example');
-    const verdict = verdictOf(settings({ impersonation_registry: [jane, second] }), message({ from: 'jane@personal.example', from_name: 'jane doe' }));
+    const verdict = verdictOf(
+      settings({ impersonation_registry: [jane, second] }),
+      message({ from: 'jane@personal.example', from_name: 'jane doe' }),
+    );
     expect(verdict.disposition).toBe('NONE');
   });
 });
@@ -447,7 +452,10 @@ describe('drop_dispositions', () => {
     const home = domain('example.com', ['MALICIOUS', 'SPAM']);
     const other = domain('other.example', []);
     const account = settings({ domains: [home, other], block_senders: [block('evil.example', 'DOMAIN')] });
-    const verdict = verdictOf(account, message({ from: 'x@evil.example', recipients: ['a@example.com', 'b@other.example', 'c@third.example'] }));
+    const verdict = verdictOf(
+      account,
+      message({ from: 'x@evil.example', recipients: ['a@example.com', 'b@other.example', 'c@third.example'] }),
+    );
     expect(verdict.recipients.map((r) => r.action)).toEqual(['drop', 'deliver', 'deliver']);
     expect(verdict.action).toBe('deliver');
     expect(effects(verdict)).toContain(`domains:${home.id}:recipients[0]:drop`);
@@ -498,7 +506,10 @@ describe('severity', () => {
 
   it('on a tie, a matched setting is named as the decider before the content scanner', () => {
     const rule = block('evil.example', 'DOMAIN');
-    const verdict = verdictOf(settings({ block_senders: [rule] }), message({ from: 'x@evil.example', detections: ['MALICIOUS', 'MALICIOUS'] }));
+    const verdict = verdictOf(
+      settings({ block_senders: [rule] }),
+      message({ from: 'x@evil.example', detections: ['MALICIOUS', 'MALICIOUS'] }),
+    );
     expect(verdict.explanation).toEqual([
       `MALICIOUS: blocked sender ${rule.id} ('evil.example') matched from.`,
       'Also matched, not decisive: MALICIOUS because the content scanner proposed MALICIOUS.',
@@ -531,7 +542,10 @@ describe('verdict shape', () => {
     const b1 = block('evil.example', 'DOMAIN');
     const b2 = block('x@evil.example', 'EMAIL');
     const a1 = allow('evil.example', 'DOMAIN', { is_trusted_sender: true, is_acceptable_sender: true });
-    const verdict = verdictOf(settings({ block_senders: [b2, b1], allow_policies: [a1] }), message({ envelope_from: 'x@evil.example', from: 'x@evil.example' }));
+    const verdict = verdictOf(
+      settings({ block_senders: [b2, b1], allow_policies: [a1] }),
+      message({ envelope_from: 'x@evil.example', from: 'x@evil.example' }),
+    );
     expect(effects(verdict)).toEqual([
       `block_senders:${b1.id}:envelope_from:block`,
       `block_senders:${b1.id}:from:block`,

@@ -51,9 +51,12 @@ describe('foldKey', () => {
   it('is idempotent', () => {
     const alphabet = fc.constantFrom(...'aAbBiIlL1|0oOmM rnéÉаоеІіΝνΣσςßſ Ｊ\u200b\t-.'.split(''));
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 16 }).map((chars) => chars.join('')), (text) => {
-        expect(foldKey(foldKey(text))).toBe(foldKey(text));
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 16 }).map((chars) => chars.join('')),
+        (text) => {
+          expect(foldKey(foldKey(text))).toBe(foldKey(text));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -38,6 +38,7 @@ function parsePrototypes(): Map<number, string> {
 
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 /** Default-ignorables plus the combining diacritical marks blocks: what accent-insensitivity drops. */
+// eslint-disable-next-line no-misleading-character-class -- whole blocks of combining marks, matched one code point at a time
 const STRIP = /[\p{Default_Ignorable_Code_Point}\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
 const WHITESPACE = /[\p{White_Space}\p{Z}]+/gu;
 const CONTROL = /\p{Cc}/gu;
@@ -61,8 +62,32 @@ function stripped(text: string): string {
  * `НИНА` and `нина` (and Latin `HИHA`) together.
  */
 const SMALL_CAPITALS: Record<string, string> = {
-  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ĸ: 'k', ʟ: 'l',
-  ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ꞯ: 'q', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴄ: 'c',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ꜰ: 'f',
+  ɢ: 'g',
+  ʜ: 'h',
+  ɪ: 'i',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ĸ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴏ: 'o',
+  ᴘ: 'p',
+  ꞯ: 'q',
+  ʀ: 'r',
+  ꜱ: 's',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ʏ: 'y',
+  ᴢ: 'z',
 };
 
 /** One round of the fold on a code point: prototype, lowercase, small capital, accents dropped again. */
@@ -207,9 +232,7 @@ export function foldKeyHash(text: string): number {
 }
 
 function collapse(text: string): string {
-  return text.includes('  ') || text.startsWith(' ') || text.endsWith(' ')
-    ? text.replace(/ +/g, ' ').trim()
-    : text;
+  return text.includes('  ') || text.startsWith(' ') || text.endsWith(' ') ? text.replace(/ +/g, ' ').trim() : text;
 }
 
 /**

@@ -1,41 +1,32 @@
 /**
- * The reference engine: for every message it scans every setting, one by one, with the same helpers
- * and the same rules (`evaluateWith`) as the indexed engine. It is deliberately simple, so property
- * tests can trust it as the specification of what the indexes must find, and the benchmark can show
- * what the indexes buy. Pure functions (regex compilation, CIDR parsing, domain profiles, skeletons)
+ * The naive reference engine: for every message it scans every setting, one by one, with the same
+ * helpers and the same rules (`evaluateWith`) as the indexed engine in src/engine. It is deliberately
+ * simple, so property tests can trust it as the specification of what the indexes must find, and the
+ * benchmark can show what the indexes buy. Pure functions (regex compilation, CIDR parsing, domain profiles, skeletons)
  * are memoized, so its cost is the scan, not repeated parsing.
  */
 import type RE2 from 're2';
-import { restrictionExcludes, registeredAddressMatcher } from './compile.js';
-import { evaluateWith, type Matcher, type SenderHit, type SenderMatches } from './evaluate.js';
-import { imitates, profileDomain, type DomainProfile } from './lookalike.js';
-import type { Message } from './message-schema.js';
-import {
-  compileRegex,
-  ipInCidr,
-  isWithin,
-  normalizeDomainPattern,
-  normalizeEmailPattern,
-  parseCidr,
-  patternKind,
-  unicodeDomain,
-  type NormalizedAddress,
-  type ParsedCidr,
-  type PreparedMessage,
-  type RegexField,
-} from './normalize.js';
-import { foldKey } from './skeleton/skeleton.js';
+import { normalizeEmailPattern, type NormalizedAddress } from '../../../src/engine/address/address.js';
+import { isWithin, normalizeDomainPattern, unicodeDomain } from '../../../src/engine/address/domain.js';
+import { ipInCidr, parseCidr, type ParsedCidr } from '../../../src/engine/address/ip.js';
+import type { Disposition } from '../../../src/engine/dispositions.js';
+import { imitates, profileDomain, type DomainProfile } from '../../../src/engine/lookalike.js';
+import type { PreparedMessage, RegexField } from '../../../src/engine/message/prepared.js';
+import type { Message } from '../../../src/engine/message/schema.js';
+import { compileRegex, patternKind, registeredAddressMatcher, restrictionExcludes } from '../../../src/engine/patterns.js';
+import { evaluateWith } from '../../../src/engine/rules/evaluate.js';
+import type { Matcher, SenderHit, SenderMatches } from '../../../src/engine/rules/matcher.js';
 import type {
   AccountSettings,
-  Disposition,
   EngineAllowPolicy,
   EngineBlockedSender,
   EngineDisplayName,
   EngineDomain,
   EngineSendingDomainRestriction,
   EngineTrustedDomain,
-  Verdict,
-} from './types.js';
+} from '../../../src/engine/settings.js';
+import { foldKey } from '../../../src/engine/skeleton/skeleton.js';
+import type { Verdict } from '../../../src/engine/verdict.js';
 
 function memo<V>(compute: (key: string) => V): (key: string) => V {
   const cache = new Map<string, V>();

@@ -15,7 +15,7 @@
  * and every candidate is confirmed by the regex itself.
  */
 import RE2 from 're2';
-import { compileRegex } from './normalize.js';
+import { compileRegex } from '../patterns.js';
 
 const GRAM = 3;
 const SET_CHUNK = 1000;

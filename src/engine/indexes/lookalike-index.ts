@@ -10,11 +10,11 @@
  * 3. the exact lookup: protected names filed by their ends and one-deletion variants (`NameIndex`),
  *    then the public suffix list and `imitates`.
  */
-import { Bloom, HASH_SEED, hashStep } from './bloom.js';
-import { foldedLabels, imitates, profileDomain, type DomainProfile } from './lookalike.js';
-import type { NormalizedAddress } from './normalize.js';
-import { asciiFolded, asciiFoldUnit } from './skeleton/skeleton.js';
-import type { EngineDomain } from './types.js';
+import type { NormalizedAddress } from '../address/address.js';
+import { Bloom, HASH_SEED, hashStep } from '../bloom.js';
+import { foldedLabels, imitates, profileDomain, type DomainProfile } from '../lookalike.js';
+import type { EngineDomain } from '../settings.js';
+import { asciiFolded, asciiFoldUnit } from '../skeleton/skeleton.js';
 
 const NOTHING: readonly never[] = Object.freeze([]);
 
@@ -157,7 +157,13 @@ class NameFilter {
       }
       if (code < 0x21 || code > 0x7e || count + 2 > MAX_UNITS) return true;
       // An IDN label (`xn--…`) is compared decoded: the exact lookup reads it.
-      if (code === 45 && i === labelStart + 2 && text.charCodeAt(i + 1) === 45 && text.charCodeAt(labelStart) === 120 && text.charCodeAt(labelStart + 1) === 110) {
+      if (
+        code === 45 &&
+        i === labelStart + 2 &&
+        text.charCodeAt(i + 1) === 45 &&
+        text.charCodeAt(labelStart) === 120 &&
+        text.charCodeAt(labelStart + 1) === 110
+      ) {
         return true;
       }
       const unit = asciiFoldUnit(code);

@@ -1,9 +1,9 @@
 /**
  * The rulebook: from what a message matched to its verdict and the explanation of it.
  *
- * `evaluateWith` asks a `Matcher` which settings match (the indexed engine answers from hash maps,
- * tries and regex sets; the naive reference scans every setting) and applies the rules of issue 5 the
- * same way for both:
+ * `decide` asks a `Matcher` which settings match (the indexed engine answers from hash tables, prefix
+ * tables and regex sets; the naive reference in the tests scans every setting) and applies the same
+ * rules for both:
  *
  * - blocked sender: MALICIOUS, and it beats trusted and acceptable senders;
  * - trusted sender (allow policy, honoured): NONE, unless blocked;
@@ -25,305 +25,25 @@
  *   verdict.disposition; // 'MALICIOUS-BEC'
  *   verdict.explanation; // ['MALICIOUS-BEC: display name "Jane Doe" is registered …', …]
  */
-import type { CompiledSettings } from './compile.js';
-import type { Message } from './message-schema.js';
-import { normalizeAddress, prepareMessage, type NormalizedAddress, type PreparedMessage, type RegexField } from './normalize.js';
+import { normalizeAddress } from '../address/address.js';
+import { moreSevere, severity, type Disposition } from '../dispositions.js';
+import type { PreparedMessage } from '../message/prepared.js';
+import type { EngineAllowPolicy, EngineBlockedSender, ResourceName } from '../settings.js';
+import type { Action, Match, MatchEffect, MatchField, RecipientVerdict, Verdict } from '../verdict.js';
 import {
-  type Action,
-  type Disposition,
-  type EngineAllowPolicy,
-  type EngineBlockedSender,
-  type EngineDisplayName,
-  type EngineDomain,
-  type EngineSendingDomainRestriction,
-  type EngineTrustedDomain,
-  type Match,
-  type MatchEffect,
-  type MatchField,
-  type RecipientVerdict,
-  type ResourceName,
-  type Verdict,
-} from './types.js';
-
-export interface SenderHit<R> {
-  readonly record: R;
-  readonly field: RegexField;
-  /** The rules' texts about this hit, filled on first use (the trusted sender's are asked for twice). */
-  texts?: HitTexts;
-}
-
-/** What the rules say about a sender hit (see `hitTexts`). */
-interface HitTexts {
-  /** The MALICIOUS candidate of a blocked sender. */
-  readonly candidate: Candidate | undefined;
-  /** `allow policy 7 ('x') matched from`, for allow policies. */
-  readonly policy: string | undefined;
-  /** The verify_sender note of an allow policy that is not honoured. */
-  readonly notHonoured: string | undefined;
-}
-
-export interface SenderMatches {
-  readonly blocked: readonly SenderHit<EngineBlockedSender>[];
-  /** Allow policies with `is_trusted_sender` or `is_acceptable_sender` that match a sender field. */
-  readonly allowed: readonly SenderHit<EngineAllowPolicy>[];
-}
-
-/**
- * How settings are looked up. Both engines implement it; results must not depend on the strategy
- * (property tests compare them). Addresses passed in are normalized (`NormalizedAddress`: ASCII,
- * lowercase domain), and the domain-level questions are only asked about addresses with a domain.
- * Lists come back in any order; the rules sort what they report.
- */
-export interface Matcher {
-  senderMatches(message: PreparedMessage): SenderMatches;
-  /** Allow policies with `is_exempt_recipient` matching this recipient. */
-  exemptPolicies(recipient: NormalizedAddress): readonly EngineAllowPolicy[];
-  /** Registry entries whose name folds to the same key as `fromName`. */
-  displayNames(fromName: string): readonly EngineDisplayName[];
-  /** The entry's email (exact or regex) matches the From address. */
-  isRegisteredAddress(entry: EngineDisplayName, from: NormalizedAddress): boolean;
-  /** The address's domain is a protected domain or under one. */
-  isProtected(address: NormalizedAddress): boolean;
-  /** Protected domains the (unprotected) address's domain imitates. */
-  lookalikes(address: NormalizedAddress): readonly EngineDomain[];
-  /** Trusted domains matching the address's domain that have `flag` set. */
-  trustedDomains(address: NormalizedAddress, flag: 'is_recent' | 'is_similarity'): readonly EngineTrustedDomain[];
-  /** Sending domain restrictions that apply to the address's domain (it is under theirs and not excluded). */
-  restrictions(address: NormalizedAddress): readonly EngineSendingDomainRestriction[];
-  /** The most specific protected domain the address's domain is under (lowest id on a tie). */
-  recipientDomain(address: NormalizedAddress): EngineDomain | undefined;
-  /** False when no protected domain drops `disposition`: lets the rules skip the lookup. */
-  mayDrop(disposition: Disposition): boolean;
-}
-
-export const RECENT_MALICIOUS_DAYS = 7;
-export const RECENT_SUSPICIOUS_DAYS = 30;
-
-const RECIPIENT_FIELDS: MatchField[] = Array.from({ length: 64 }, (_, i) => `recipients[${i}]` as const);
-
-function recipientField(index: number): MatchField {
-  return index < RECIPIENT_FIELDS.length ? RECIPIENT_FIELDS[index] : `recipients[${index}]`;
-}
-
-// The order matches are reported in. Ranks are switches rather than map lookups: sorting is on the
-// path of every message that matches something.
-
-/** block_senders, allow_policies, impersonation_registry, trusted_domains, domains, sending_domain_restrictions. */
-function resourceRank(resource: ResourceName): number {
-  switch (resource) {
-    case 'block_senders':
-      return 0;
-    case 'allow_policies':
-      return 1;
-    case 'impersonation_registry':
-      return 2;
-    case 'trusted_domains':
-      return 3;
-    case 'domains':
-      return 4;
-    default:
-      return 5;
-  }
-}
-
-/** envelope_from, from, reply_to, sending_ip, helo, from_name, then recipients[0], recipients[1]… */
-export function fieldRank(field: MatchField): number {
-  switch (field) {
-    case 'envelope_from':
-      return 0;
-    case 'from':
-      return 1;
-    case 'reply_to':
-      return 2;
-    case 'sending_ip':
-      return 3;
-    case 'helo':
-      return 4;
-    case 'from_name':
-      return 5;
-    default: {
-      // recipients[N]
-      let index = 0;
-      for (let i = 11; i < field.length - 1; i++) index = index * 10 + (field.charCodeAt(i) - 48);
-      return 6 + index;
-    }
-  }
-}
-
-function effectRank(effect: MatchEffect): number {
-  switch (effect) {
-    case 'block':
-      return 0;
-    case 'trusted_sender':
-      return 1;
-    case 'trusted_sender_not_honoured':
-      return 2;
-    case 'acceptable_sender':
-      return 3;
-    case 'acceptable_sender_not_honoured':
-      return 4;
-    case 'exempt_recipient':
-      return 5;
-    case 'impersonation':
-      return 6;
-    case 'registered_sender':
-      return 7;
-    case 'lookalike':
-      return 8;
-    case 'exempt_recent':
-      return 9;
-    case 'exempt_similarity':
-      return 10;
-    case 'drop_without_tls':
-      return 11;
-    default:
-      return 12;
-  }
-}
-
-/** The order matches are reported in: by collection, id, message field, effect. */
-export function compareMatches(a: Match, b: Match): number {
-  return (
-    resourceRank(a.resource) - resourceRank(b.resource) ||
-    a.id - b.id ||
-    fieldRank(a.field) - fieldRank(b.field) ||
-    effectRank(a.effect) - effectRank(b.effect)
-  );
-}
-
-function byRecordThenField<R extends { id: number }>(a: SenderHit<R>, b: SenderHit<R>): number {
-  return a.record.id - b.record.id || fieldRank(a.field) - fieldRank(b.field);
-}
-
-const byId = <R extends { id: number }>(a: R, b: R) => a.id - b.id;
-
-/** Up to this length lists are sorted by insertion (no call into the engine's sort); both are stable. */
-const SMALL_SORT = 16;
-
-/** Sorts `items` in place, stably (as `Array.prototype.sort`). */
-function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
-  if (items.length > SMALL_SORT) return items.sort(compare);
-  for (let i = 1; i < items.length; i++) {
-    const item = items[i];
-    let j = i - 1;
-    if (compare(items[j], item) <= 0) continue;
-    do {
-      items[j + 1] = items[j];
-      j--;
-    } while (j >= 0 && compare(items[j], item) > 0);
-    items[j + 1] = item;
-  }
-  return items;
-}
-
-/** `items` sorted: the list itself when already in order (it is never modified), else a sorted copy. */
-function sorted<T>(items: readonly T[], compare: (a: T, b: T) => number): readonly T[] {
-  for (let i = 1; i < items.length; i++) {
-    if (compare(items[i - 1], items[i]) > 0) return sortInPlace(items.slice(), compare);
-  }
-  return items;
-}
-
-/** Records sorted by id (see `sorted`). */
-function sortedById<R extends { id: number }>(records: readonly R[]): readonly R[] {
-  return records.length > 1 ? sorted(records, byId) : records;
-}
-
-/** Severity rank of each disposition (0 = most severe), as `DISPOSITIONS` orders them. */
-function severity(disposition: Disposition): number {
-  switch (disposition) {
-    case 'MALICIOUS':
-      return 0;
-    case 'MALICIOUS-BEC':
-      return 1;
-    case 'SUSPICIOUS':
-      return 2;
-    case 'SPOOF':
-      return 3;
-    case 'SPAM':
-      return 4;
-    case 'BULK':
-      return 5;
-    case 'NONE':
-      return 6;
-    default:
-      // Not a disposition (only unvalidated input): compares as neither more nor less severe.
-      return NaN;
-  }
-}
-
-/** The more severe of two dispositions. */
-export function moreSevere(a: Disposition, b: Disposition): Disposition {
-  return severity(a) <= severity(b) ? a : b;
-}
-
-/** SPAM, SPOOF and BULK: what an acceptable sender removes. */
-function removedByAcceptable(disposition: Disposition): boolean {
-  return disposition === 'SPAM' || disposition === 'SPOOF' || disposition === 'BULK';
-}
-
-/**
- * A disposition some rule proposes, and why. Candidates that recur (DMARC failed, the scanner's
- * detections, a domain's age) are shared between evaluations, so the lines naming them are built
- * once, on first use (`line`, `because`); a candidate is never modified otherwise.
- */
-class Candidate {
-  private decides: string | undefined = undefined;
-  private cause: string | undefined = undefined;
-  private also: string | undefined = undefined;
-
-  constructor(
-    readonly disposition: Disposition,
-    readonly reason: string,
-  ) {}
-
-  /** `SPOOF: DMARC failed.`: the first line of the explanation when this candidate decides. */
-  get line(): string {
-    return (this.decides ??= `${this.disposition}: ${this.reason}.`);
-  }
-
-  /** `SPOOF because DMARC failed`: how lists of other candidates name it. */
-  get because(): string {
-    return (this.cause ??= `${this.disposition} because ${this.reason}`);
-  }
-
-  /** The explanation line naming this candidate as the only other one that matched. */
-  get alsoLine(): string {
-    return (this.also ??= `Also matched, not decisive: ${this.because}.`);
-  }
-}
-
-const DMARC_FAILED = new Candidate('SPOOF', 'DMARC failed');
-const detectionCandidates = new Map<string, Candidate>();
-
-function detectionCandidate(detection: Disposition): Candidate {
-  let candidate = detectionCandidates.get(detection);
-  if (candidate === undefined) {
-    candidate = new Candidate(detection, `the content scanner proposed ${detection}`);
-    // The schema allows five values; anything else is not kept.
-    if (detectionCandidates.size < 16) detectionCandidates.set(detection, candidate);
-  }
-  return candidate;
-}
-
-/** Recent-domain candidates for whole numbers of days, by age. */
-const ageCandidates: Candidate[] = [];
-
-function ageCandidate(age: number): Candidate {
-  const disposition: Disposition = age < RECENT_MALICIOUS_DAYS ? 'MALICIOUS' : 'SUSPICIOUS';
-  const limit = age < RECENT_MALICIOUS_DAYS ? RECENT_MALICIOUS_DAYS : RECENT_SUSPICIOUS_DAYS;
-  const cached = Number.isInteger(age) && age >= 0 && !Object.is(age, -0);
-  if (cached && ageCandidates[age] !== undefined) return ageCandidates[age];
-  const candidate = new Candidate(disposition, `the sender domain is ${age} days old (under ${limit})`);
-  if (cached) ageCandidates[age] = candidate;
-  return candidate;
-}
-
-const quote = (text: string) => `'${text}'`;
-
-function describePolicy(policy: EngineAllowPolicy, field: MatchField): string {
-  return `allow policy ${policy.id} (${quote(policy.pattern)}) matched ${field}`;
-}
+  ageCandidate,
+  Candidate,
+  describePolicy,
+  detectionCandidate,
+  DMARC_FAILED,
+  list,
+  quote,
+  RECENT_SUSPICIOUS_DAYS,
+  removedByAcceptable,
+  type HitTexts,
+} from './candidates.js';
+import type { Matcher, SenderHit, SenderMatches } from './matcher.js';
+import { byRecordThenField, compareMatches, recipientField, sorted, sortedById, sortInPlace } from './ranking.js';
 
 /** The texts of a sender hit, built on first use and kept on the hit. */
 function hitTexts(hit: SenderHit<EngineBlockedSender> | SenderHit<EngineAllowPolicy>, blocked: boolean): HitTexts {
@@ -348,16 +68,6 @@ function hitTexts(hit: SenderHit<EngineBlockedSender> | SenderHit<EngineAllowPol
   }
   hit.texts = texts;
   return texts;
-}
-
-/** `a`, `a; and b`, `a; b; and c`. */
-function list(candidates: readonly Candidate[]): string {
-  const last = candidates.length - 1;
-  if (last < 0) return '';
-  if (last === 0) return candidates[0].because;
-  let text = candidates[0].because;
-  for (let i = 1; i < last; i++) text += `; ${candidates[i].because}`;
-  return `${text}; and ${candidates[last].because}`;
 }
 
 /** Appends a match, creating the list on the first one. */
@@ -400,19 +110,13 @@ const NO_DETECTION = 'NONE: no detection or setting applies.';
 const EVERY_DETECTION_REMOVED = 'NONE: every detection was removed.';
 const NOTHING: readonly never[] = Object.freeze([]);
 
-/** Evaluates one message with the given lookup strategy. */
-export function evaluateWith(matcher: Matcher, message: Message): Verdict {
-  const prepared = prepareMessage(message);
-  return decide(matcher, prepared, matcher.senderMatches(prepared));
-}
-
 /**
  * The verdict on a prepared message whose sender settings have been looked up.
  *
  * Most messages match little or nothing, so every list (matches, candidates, notes) is only created
  * once something goes into it, and the texts that recur are built once (see `Candidate`, `hitTexts`).
  */
-function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatches): Verdict {
+export function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatches): Verdict {
   let matches: Match[] | undefined;
   let candidates: Candidate[] | undefined;
   let notes: string[] | undefined;
@@ -434,11 +138,25 @@ function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatc
     const policy = hit.record;
     const honoured = !policy.verify_sender || prepared.authenticated;
     if (policy.is_trusted_sender) {
-      matches = addMatch(matches, 'allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'trusted_sender' : 'trusted_sender_not_honoured');
+      matches = addMatch(
+        matches,
+        'allow_policies',
+        policy.id,
+        hit.field,
+        policy.pattern,
+        honoured ? 'trusted_sender' : 'trusted_sender_not_honoured',
+      );
       if (honoured) trusted ??= hit;
     }
     if (policy.is_acceptable_sender) {
-      matches = addMatch(matches, 'allow_policies', policy.id, hit.field, policy.pattern, honoured ? 'acceptable_sender' : 'acceptable_sender_not_honoured');
+      matches = addMatch(
+        matches,
+        'allow_policies',
+        policy.id,
+        hit.field,
+        policy.pattern,
+        honoured ? 'acceptable_sender' : 'acceptable_sender_not_honoured',
+      );
       if (honoured) acceptable ??= hit;
     }
     if (!honoured && (policy.is_trusted_sender || policy.is_acceptable_sender)) {
@@ -455,13 +173,15 @@ function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatc
       const entries = sortedById(named);
       const registered = entries.filter((entry) => matcher.isRegisteredAddress(entry, from));
       if (registered.length > 0) {
-        for (const entry of registered) matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'registered_sender');
+        for (const entry of registered)
+          matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'registered_sender');
         notes = addNote(
           notes,
           `Display name ${quote(fromName)} matches impersonation registry entry ${registered[0].id} (${quote(registered[0].name)}) and ${from.raw} is registered for it: no impersonation.`,
         );
       } else {
-        for (const entry of entries) matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'impersonation');
+        for (const entry of entries)
+          matches = addMatch(matches, 'impersonation_registry', entry.id, 'from_name', entry.name, 'impersonation');
         candidates = addCandidate(
           candidates,
           new Candidate(
@@ -609,7 +329,10 @@ function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatc
         const exempt = sortedById(found);
         for (const policy of exempt) matches = addMatch(matches, 'allow_policies', policy.id, field, policy.pattern, 'exempt_recipient');
         own = 'NONE';
-        notes = addNote(notes, `Recipient ${address}: NONE, exempt recipient (${describePolicy(exempt[0], field)}), whatever else matched.`);
+        notes = addNote(
+          notes,
+          `Recipient ${address}: NONE, exempt recipient (${describePolicy(exempt[0], field)}), whatever else matched.`,
+        );
       }
     }
     let action: Action = droppedByRestriction ? 'drop' : 'deliver';
@@ -638,23 +361,4 @@ function decide(matcher: Matcher, prepared: PreparedMessage, senders: SenderMatc
     matches,
     explanation: notes === undefined ? decision : appendAll(decision, notes),
   };
-}
-
-/** Evaluates one message against compiled settings. */
-export function evaluate(compiled: CompiledSettings, message: Message): Verdict {
-  return evaluateWith(compiled.matcher, message);
-}
-
-/**
- * Evaluates messages in order; one verdict per message. The same verdicts as `evaluate` on each, made
- * in stages over the whole batch: every message read, then every message's sender settings looked up,
- * then each verdict: 4–14% faster on the stream than one message at a time (seventh session,
- * bench/README.md). Why was not measured; the gain is largest on messages that match nothing, which
- * points to each stage's code staying warm across the batch more than to overlapping memory reads.
- */
-export function evaluateAll(compiled: CompiledSettings, messages: readonly Message[]): Verdict[] {
-  const matcher = compiled.matcher;
-  const prepared = messages.map((message) => prepareMessage(message));
-  const senders = prepared.map((message) => matcher.senderMatches(message));
-  return prepared.map((message, i) => decide(matcher, message, senders[i]));
 }
