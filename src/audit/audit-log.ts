@@ -4,7 +4,8 @@
  * exist. Entries are served in the shape of Cloudflare's account audit logs.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import { chunkRows, prepareQuery } from '../db/prepared-query.js';
 
 export type AuditAction = 'create' | 'update' | 'delete';
@@ -66,19 +67,14 @@ function present(row: AuditRow) {
     interface: 'API',
     metadata: { token_id: row.token_id, token_name: row.token_name, request_id: row.request_id },
     newValue: row.new_value,
-    newValueJson: row.new_value === null ? null : JSON.parse(row.new_value),
+    newValueJson: row.new_value === null ? null : (JSON.parse(row.new_value) as unknown),
     oldValue: row.old_value,
-    oldValueJson: row.old_value === null ? null : JSON.parse(row.old_value),
+    oldValueJson: row.old_value === null ? null : (JSON.parse(row.old_value) as unknown),
     owner: { id: row.account_id },
     resource: { id: row.resource_id, type: row.resource_type },
     when: row.created_at,
   };
 }
-
-export type AuditEntry = ReturnType<typeof present>;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Executor = Kysely<any>;
 
 const AUDIT_COLUMNS = [
   'id',

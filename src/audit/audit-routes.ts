@@ -68,8 +68,9 @@ export function registerAuditRoutes(app: FastifyInstance, auditLog: AuditLog, { 
         response: { 200: ListEnvelope(AuditEntrySchema), '4xx': ErrorEnvelope },
       },
       config: { permission: 'read' },
-      onRequest: async (request) => {
+      onRequest: (request, _reply, done) => {
         accountIdOf(request);
+        done();
       },
     },
     async (request) => {

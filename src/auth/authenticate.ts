@@ -1,6 +1,6 @@
 /**
  * Who is calling, and may they do this? Parses the credential headers exactly as the Cloudflare front
- * door does (spec §1.2), resolves them to a principal, and checks account scope and read/write right.
+ * door does, resolves them to a principal, and checks account scope and read/write right.
  * Messages never say whether anything exists in an account the caller cannot reach.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -20,7 +20,7 @@ export interface Principal {
   readOnly: boolean;
 }
 
-export const PERMISSION_NAMES: Record<Permission, string> = {
+const PERMISSION_NAMES: Record<Permission, string> = {
   read: 'Cloud Email Security: Read',
   write: 'Cloud Email Security: Write',
 };
@@ -41,7 +41,7 @@ function header(value: string | string[] | undefined): string | undefined {
 type Credential = { kind: 'bearer'; secret: string } | { kind: 'global-key'; email: string; key: string };
 
 /** Reads the credential headers, or throws the front door's 400 for missing or malformed ones. */
-export function parseCredential(headers: Record<string, string | string[] | undefined>): Credential {
+function parseCredential(headers: Record<string, string | string[] | undefined>): Credential {
   const authorization = header(headers.authorization);
   const email = header(headers['x-auth-email']);
   const key = header(headers['x-auth-key']);
@@ -62,13 +62,20 @@ export function parseCredential(headers: Record<string, string | string[] | unde
     if (chain.length > 0) throw invalidHeaders(chain);
     return { kind: 'global-key', email: email!, key: key! };
   }
-  throw new ApiError(400, [
-    { code: ErrorCode.missingCredentials, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' },
-  ]);
+  throw new ApiError(400, [{ code: ErrorCode.missingCredentials, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }]);
 }
 
-function fromToken(token: ApiToken): Principal {
+/** The principal a stored token stands for. */
+export function principalOf(token: Pick<ApiToken, 'id' | 'name' | 'email' | 'accounts' | 'read_only'>): Principal {
   return { tokenId: token.id, tokenName: token.name, email: token.email, accounts: token.accounts, readOnly: token.read_only };
+}
+
+/** The token id of MAILWARDEN_BOOTSTRAP_TOKEN, which has no row in the token store. */
+export const BOOTSTRAP_TOKEN_ID = 'bootstrap';
+
+/** The principal of MAILWARDEN_BOOTSTRAP_TOKEN: an administrator of every account. */
+export function bootstrapPrincipal(): Principal {
+  return { tokenId: BOOTSTRAP_TOKEN_ID, tokenName: 'bootstrap', email: null, accounts: null, readOnly: false };
 }
 
 export interface AuthenticatorOptions {
@@ -82,22 +89,22 @@ export function createAuthenticator({ mode, bootstrapToken, tokens }: Authentica
   const bootstrapDigest = bootstrapToken === undefined ? undefined : Buffer.from(secretDigest(bootstrapToken), 'latin1');
   const openPrincipal: Principal = { tokenId: null, tokenName: 'open mode', email: null, accounts: null, readOnly: false };
 
-  /** Resolves the request's credential to a principal, or throws 400/403 per spec §1.2. */
+  /** Resolves the request's credential to a principal, or throws the front door's 400/403 (docs/api-behaviour.md). */
   async function authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal> {
     const credential = parseCredential(headers);
     if (credential.kind === 'bearer') {
       const digest = secretDigest(credential.secret);
       // Fixed-length digests: the comparison takes the same time however much of the value matched.
       if (bootstrapDigest && timingSafeEqual(Buffer.from(digest, 'latin1'), bootstrapDigest)) {
-        return { tokenId: 'bootstrap', tokenName: 'bootstrap', email: null, accounts: null, readOnly: false };
+        return bootstrapPrincipal();
       }
       const token = await tokens.findByDigest(digest);
-      if (token) return fromToken(token);
+      if (token) return principalOf(token);
       if (mode === 'open') return openPrincipal;
       throw new ApiError(403, [{ code: ErrorCode.authentication, message: 'Authentication error' }]);
     }
     const token = await tokens.findBySecret(credential.key);
-    if (token && token.email !== null && token.email === credential.email.toLowerCase()) return fromToken(token);
+    if (token && token.email !== null && token.email === credential.email.toLowerCase()) return principalOf(token);
     if (mode === 'open') return { ...openPrincipal, email: credential.email.toLowerCase() };
     throw new ApiError(403, [{ code: ErrorCode.unknownKey, message: 'Unknown X-Auth-Key or X-Auth-Email' }]);
   }

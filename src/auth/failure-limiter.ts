@@ -4,61 +4,28 @@
  * window, every credentialed request from that IP is answered 429 before its credential is even
  * checked (a right guess must not get through), until the window ends.
  *
- * Counters live in this process (like the request rate limit): N replicas allow N× the failures.
+ * The counters are the limit store's (src/limits/limit-store.ts): shared by every replica when the
+ * store is Redis or PostgreSQL, so N replicas together allow `max` failures, not N × `max`.
  */
+import type { WindowCounters } from '../limits/window-counters.js';
+
 export interface FailureLimiter {
   /** Seconds until `ip` may try again, or 0 when it may try now. */
-  blockedFor(ip: string): number;
+  blockedFor(ip: string): Promise<number>;
   /** Records a failed authentication from `ip`. */
-  failed(ip: string): void;
+  failed(ip: string): Promise<void>;
 }
 
-interface Window {
-  failures: number;
-  endsAt: number;
-}
-
-/** Windows kept at most; past this, ended ones are dropped (and, if none has ended, the oldest). */
-const MAX_TRACKED = 100_000;
-
-export function createFailureLimiter(max: number, windowSeconds: number, now: () => number = Date.now): FailureLimiter {
-  const windows = new Map<string, Window>();
-
-  function current(ip: string): Window | undefined {
-    const window = windows.get(ip);
-    if (window !== undefined && window.endsAt <= now()) {
-      windows.delete(ip);
-      return undefined;
-    }
-    return window;
-  }
-
-  function makeRoom(): void {
-    const time = now();
-    for (const [ip, window] of windows) if (window.endsAt <= time) windows.delete(ip);
-    // Maps iterate in insertion order: the first keys are the oldest windows.
-    for (const ip of windows.keys()) {
-      if (windows.size < MAX_TRACKED) break;
-      windows.delete(ip);
-    }
-  }
-
+/** `max` failures per window of `counters`; 0 turns the limit off. */
+export function createFailureLimiter(max: number, counters: WindowCounters): FailureLimiter {
   return {
-    blockedFor(ip) {
+    async blockedFor(ip) {
       if (max === 0) return 0;
-      const window = current(ip);
-      if (window === undefined || window.failures < max) return 0;
-      return Math.max(1, Math.ceil((window.endsAt - now()) / 1000));
+      const { count, msLeft } = await counters.peek(ip);
+      return count < max ? 0 : Math.max(1, Math.ceil(msLeft / 1000));
     },
-    failed(ip) {
-      if (max === 0) return;
-      const window = current(ip);
-      if (window !== undefined) {
-        window.failures++;
-        return;
-      }
-      if (windows.size >= MAX_TRACKED) makeRoom();
-      windows.set(ip, { failures: 1, endsAt: now() + windowSeconds * 1000 });
+    async failed(ip) {
+      if (max !== 0) await counters.hit(ip);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChangeContext } from '../audit/audit-log.js';
+import { clientAddressOf } from '../http/client-address.js';
 import { ApiError, ErrorCode } from '../http/errors.js';
 import type { Authenticator, Permission, Principal } from './authenticate.js';
 import type { FailureLimiter } from './failure-limiter.js';
@@ -19,8 +20,6 @@ declare module 'fastify' {
   }
 }
 
-const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
-
 function tooManyFailures(retryAfterSeconds: number): ApiError {
   return new ApiError(
     429,
@@ -29,19 +28,36 @@ function tooManyFailures(retryAfterSeconds: number): ApiError {
   );
 }
 
-export function registerRequestAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureLimiter): void {
+/**
+ * A credential other than the headers the authenticator reads (the dashboard's session cookie):
+ * resolves to its principal, to null when the request does not present one, or throws the refusal.
+ * Consulted only for requests without Authorization / X-Auth-* headers, which keep their meaning.
+ */
+export type AlternativeCredential = (request: FastifyRequest) => Promise<Principal | null>;
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-auth-email', 'x-auth-key'] as const;
+
+export function registerRequestAuth(
+  app: FastifyInstance,
+  authenticator: Authenticator,
+  failures: FailureLimiter,
+  alternative?: AlternativeCredential,
+): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     const permission = request.routeOptions.config.permission;
     if (!permission) return;
-    const blockedFor = failures.blockedFor(request.ip);
+    const blockedFor = await failures.blockedFor(request.ip);
     if (blockedFor > 0) throw tooManyFailures(blockedFor);
-    let principal: Principal;
+    let principal: Principal | null = null;
     try {
-      principal = await authenticator.authenticate(request.headers);
+      if (alternative && CREDENTIAL_HEADERS.every((name) => request.headers[name] === undefined)) {
+        principal = await alternative(request);
+      }
+      principal ??= await authenticator.authenticate(request.headers);
     } catch (error) {
       // A well-formed credential that is wrong (403 9103/10000): what guessing secrets produces.
-      if (error instanceof ApiError && error.status === 403) failures.failed(request.ip);
+      if (error instanceof ApiError && error.status === 403) await failures.failed(request.ip);
       throw error;
     }
     request.principal = principal;
@@ -49,11 +65,8 @@ export function registerRequestAuth(app: FastifyInstance, authenticator: Authent
     const log = request.log.child({ tokenId: principal.tokenId });
     request.log = log;
     reply.log = log;
-    // A malformed account id is left to the route's identifier check (400/7003).
-    const accountId = (request.params as Record<string, string | undefined>).account_id;
-    if (accountId !== undefined && ACCOUNT_ID.test(accountId)) {
-      authenticator.authorize(principal, accountId.toLowerCase(), permission);
-    }
+    // A malformed account id (null here) is left to the route's identifier check (400/7003).
+    if (request.accountId !== null) authenticator.authorize(principal, request.accountId, permission);
   });
 }
 
@@ -64,7 +77,7 @@ export function changeContextOf(request: FastifyRequest): ChangeContext {
     tokenId: principal?.tokenId ?? null,
     tokenName: principal?.tokenName ?? 'anonymous',
     email: principal?.email ?? null,
-    clientIp: request.ip,
+    clientIp: clientAddressOf(request),
     requestId: String(request.id),
   };
 }

@@ -4,7 +4,7 @@
  * whatever the caller guessed.
  */
 import { hash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import { prepareQuery } from '../db/prepared-query.js';
 
 export interface ApiToken {
@@ -54,19 +54,18 @@ function fromRow(row: TokenRow): ApiToken {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function createTokenStore(db: Kysely<any>) {
+export function createTokenStore(db: Executor) {
   // Every authenticated request looks its token up: the statement is built and compiled once, and
   // each lookup only swaps in its digest (the one parameter). Still one database read per request,
   // so a revocation, from any process, applies to the very next request.
-  const findActiveByDigest = prepareQuery<'digest'>((executor, value) =>
+  const findActiveByDigest = prepareQuery<'digest', TokenRow>((executor, value) =>
     executor.selectFrom('api_tokens').selectAll().where('secret_digest', '=', value('digest')).where('revoked_at', 'is', null),
   );
 
   /** The active token whose secret has this `secretDigest`. */
   async function findByDigest(digest: string): Promise<ApiToken | undefined> {
     const { rows } = await findActiveByDigest(db, { digest });
-    return rows.length > 0 ? fromRow(rows[0] as TokenRow) : undefined;
+    return rows.length > 0 ? fromRow(rows[0]) : undefined;
   }
 
   return {
@@ -120,7 +119,10 @@ export function createTokenStore(db: Kysely<any>) {
     },
 
     async countAll(): Promise<number> {
-      const { count } = await db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      const { count } = await db
+        .selectFrom('api_tokens')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow();
       return Number(count);
     },
   };

@@ -2,10 +2,8 @@
  * What differs between the storage engines, asked as capabilities rather than "which database is this".
  * Repositories, migrations and the error handler use these and never branch on the engine's name.
  */
-import { sql, type ColumnDataType, type Expression, type Kysely, type SqlBool } from 'kysely';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = Kysely<any>;
+import { sql, type ColumnDataType, type Expression, type SqlBool } from 'kysely';
+import type { Executor } from './executor.js';
 
 export interface StoreAdapter {
   /** Short name for logs and health output. */
@@ -17,20 +15,20 @@ export interface StoreAdapter {
   /** Whether `SELECT ... FOR UPDATE` exists; where it does not, transactions are serialised anyway. */
   readonly supportsRowLocks: boolean;
   /** True when `error` is a unique-constraint violation raised by this engine. */
-  isUniqueViolation(error: unknown): boolean;
+  readonly isUniqueViolation: (error: unknown) => boolean;
   /** True when the transaction lost a race (deadlock, serialization failure) and may simply be retried. */
-  isRetryable(error: unknown): boolean;
+  readonly isRetryable: (error: unknown) => boolean;
   /** True when the database cannot be reached or is shutting down: clients get a 503, not a 500. */
-  isUnavailable(error: unknown): boolean;
+  readonly isUnavailable: (error: unknown) => boolean;
   /** A column expression that sorts byte-wise, the same on every engine whatever the database collation. */
   sortable(column: string): Expression<unknown>;
   /**
    * Creates the index that serves `account_id = ? [AND prefix = ?...] ORDER BY sortable(column), id`
    * (migration step); `prefix` names equality-filtered columns placed before the sort key.
    */
-  createSortIndex(db: AnyDb, table: string, column: string, prefix?: string[]): Promise<void>;
+  createSortIndex(db: Executor, table: string, column: string, prefix?: string[]): Promise<void>;
   /** Creates the substring-search index of `table` over `columns` (migration step). */
-  createSearchIndex(db: AnyDb, table: string, columns: string[]): Promise<void>;
+  createSearchIndex(db: Executor, table: string, columns: string[]): Promise<void>;
   /**
    * Condition: some of `columns` contains `term`, case-insensitively, served by the search index where
    * the term is long enough for it (three characters: both engines index trigrams).
@@ -40,7 +38,7 @@ export interface StoreAdapter {
    * Tells every other process using the database that `payload` changed, when the current transaction
    * commits (PostgreSQL NOTIFY). A no-op where one process owns the database (SQLite).
    */
-  notify(executor: AnyDb, channel: string, payload: string): Promise<void>;
+  notify(executor: Executor, channel: string, payload: string): Promise<void>;
 }
 
 /** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
@@ -63,7 +61,7 @@ function errorCode(error: unknown): string | undefined {
 export const sqliteAdapter: StoreAdapter = {
   engine: 'sqlite',
   serialIdType: 'integer',
-  // AUTOINCREMENT stops SQLite from reusing the id of the last deleted row (spec §1.7).
+  // AUTOINCREMENT stops SQLite from reusing the id of the last deleted row.
   needsAutoIncrementModifier: true,
   // better-sqlite3 runs every transaction on one connection, one at a time.
   supportsRowLocks: false,
@@ -76,7 +74,11 @@ export const sqliteAdapter: StoreAdapter = {
   sortable: (column) => sql.ref(column),
   async createSortIndex(db, table, column, prefix = []) {
     const name = [table, ...prefix, column, 'sort'].join('_');
-    await db.schema.createIndex(name).on(table).columns(['account_id', ...prefix, column, 'id']).execute();
+    await db.schema
+      .createIndex(name)
+      .on(table)
+      .columns(['account_id', ...prefix, column, 'id'])
+      .execute();
   },
   // An external-content FTS5 table with the trigram tokenizer, kept in step by triggers.
   async createSearchIndex(db, table, columns) {
@@ -84,15 +86,29 @@ export const sqliteAdapter: StoreAdapter = {
     const list = columns.join(', ');
     const newValues = columns.map((c) => `new.${c}`).join(', ');
     const oldValues = columns.map((c) => `old.${c}`).join(', ');
-    await sql.raw(`create virtual table ${search} using fts5(${list}, content='${table}', content_rowid='id', tokenize='trigram')`).execute(db);
+    await sql
+      .raw(`create virtual table ${search} using fts5(${list}, content='${table}', content_rowid='id', tokenize='trigram')`)
+      .execute(db);
     await sql.raw(`insert into ${search}(${search}) values ('rebuild')`).execute(db);
-    await sql.raw(`create trigger ${table}_search_insert after insert on ${table} begin
-      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`).execute(db);
-    await sql.raw(`create trigger ${table}_search_delete after delete on ${table} begin
-      insert into ${search}(${search}, rowid, ${list}) values ('delete', old.id, ${oldValues}); end`).execute(db);
-    await sql.raw(`create trigger ${table}_search_update after update on ${table} begin
+    await sql
+      .raw(
+        `create trigger ${table}_search_insert after insert on ${table} begin
+      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_search_delete after delete on ${table} begin
+      insert into ${search}(${search}, rowid, ${list}) values ('delete', old.id, ${oldValues}); end`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_search_update after update on ${table} begin
       insert into ${search}(${search}, rowid, ${list}) values ('delete', old.id, ${oldValues});
-      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`).execute(db);
+      insert into ${search}(rowid, ${list}) values (new.id, ${newValues}); end`,
+      )
+      .execute(db);
   },
   searchCondition(table, columns, term) {
     if ([...term].length < 3) return likeCondition(columns, term);
@@ -110,7 +126,7 @@ const NODE_NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 
 export const postgresAdapter: StoreAdapter = {
   engine: 'postgres',
-  // serial is int4: ids stay int32 (spec §1.7) and sequences never hand out an id twice.
+  // serial is int4: ids stay int32 and sequences never hand out an id twice.
   serialIdType: 'serial',
   needsAutoIncrementModifier: false,
   supportsRowLocks: true,
@@ -121,7 +137,9 @@ export const postgresAdapter: StoreAdapter = {
     if (code && (PG_UNAVAILABLE.test(code) || NODE_NETWORK_ERRORS.has(code))) return true;
     const message = error instanceof Error ? error.message : '';
     // node-postgres reports these without a code.
-    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/.test(message);
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/.test(
+      message,
+    );
   },
   sortable: (column) => sql`${sql.ref(column)} collate "C"`,
   async createSortIndex(db, table, column, prefix = []) {
@@ -133,9 +151,7 @@ export const postgresAdapter: StoreAdapter = {
   async createSearchIndex(db, table, columns) {
     await sql`create extension if not exists pg_trgm`.execute(db);
     for (const column of columns) {
-      await sql
-        .raw(`create index ${table}_${column}_trgm on ${table} using gin (lower(${column}) gin_trgm_ops)`)
-        .execute(db);
+      await sql.raw(`create index ${table}_${column}_trgm on ${table} using gin (lower(${column}) gin_trgm_ops)`).execute(db);
     }
   },
   searchCondition: (_table, columns, term) => likeCondition(columns, term),

@@ -10,28 +10,36 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js';
+import type { Executor } from './executor.js';
 import { GroupCommitSqliteDialect } from './sqlite-driver.js';
 import { settingsTablesMigration } from './migrations/0001-settings-tables.js';
 import { tokensAndAuditLogMigration } from './migrations/0002-tokens-and-audit-log.js';
 import { searchIndexesAndCountsMigration } from './migrations/0003-search-indexes-and-counts.js';
 import { sortIndexesMigration } from './migrations/0004-sort-indexes.js';
 import { patternTypeSortIndexesMigration } from './migrations/0005-pattern-type-sort-indexes.js';
+import { snapshotsMigration } from './migrations/0006-snapshots.js';
+import { dashboardSessionsMigration } from './migrations/0007-dashboard-sessions.js';
 
 export interface Database {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  db: Kysely<any>;
+  db: Executor;
   adapter: StoreAdapter;
   /** Where the data lives, without credentials, for logs. */
   location: string;
-  /** A folder for files that belong with the data (the first-start admin token). */
-  dataDirectory: string;
+  /** A folder for files that belong with the data (the first-start admin token); null for an in-memory store. */
+  dataDirectory: string | null;
   /**
    * Subscribes to NOTIFY messages on `channel` (PostgreSQL only) over a dedicated connection that
    * reconnects by itself; `onReconnect` runs after a reconnection, since messages may have been missed.
    * Resolves to a function that unsubscribes.
    */
   listen?(channel: string, onMessage: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>>;
+  /** The PostgreSQL connection pool (PostgreSQL only), for what shares the database beside Kysely (rate-limit counters). */
+  pool?: pg.Pool;
   close(): Promise<void>;
+  /** PostgreSQL pool connections now (metrics). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
+  /** Calls `listener` with the size of every SQLite group commit (metrics). */
+  onGroupCommit?(listener: (size: number) => void): void;
 }
 
 export interface DatabaseOptions {
@@ -49,20 +57,22 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0003-search-indexes-and-counts': searchIndexesAndCountsMigration(adapter),
     '0004-sort-indexes': sortIndexesMigration(adapter),
     '0005-pattern-type-sort-indexes': patternTypeSortIndexesMigration(adapter),
+    '0006-snapshots': snapshotsMigration(),
+    '0007-dashboard-sessions': dashboardSessionsMigration(),
   };
 }
 
 class StaticMigrationProvider implements MigrationProvider {
   constructor(private readonly all: Record<string, Migration>) {}
-  async getMigrations() {
-    return this.all;
+  getMigrations() {
+    return Promise.resolve(this.all);
   }
 }
 
-export class DatabaseUrlError extends Error {}
+class DatabaseUrlError extends Error {}
 
 /** The URL without its password, for logs and messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
@@ -82,13 +92,17 @@ function openSqlite(path: string): Database {
     reader.pragma('busy_timeout = 5000');
     reader.pragma('query_only = true');
   }
-  const db = new Kysely({ dialect: new GroupCommitSqliteDialect(writer, reader) });
+  const dialect = new GroupCommitSqliteDialect(writer, reader);
+  const db = new Kysely({ dialect });
   return {
     db,
     adapter: sqliteAdapter,
     location: `sqlite:${file}`,
-    dataDirectory: memory ? resolve('data') : dirname(file),
+    dataDirectory: memory ? null : dirname(file),
     close: () => db.destroy(),
+    onGroupCommit: (listener) => {
+      dialect.driver.onGroupCommit = listener;
+    },
   };
 }
 
@@ -114,7 +128,9 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     location: redactUrl(url),
     dataDirectory: resolve('data'),
     listen: (channel, onMessage, onReconnect) => listenPostgres(url, channel, onMessage, onReconnect),
+    pool,
     close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
@@ -184,7 +200,8 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await database.close();
-    throw error;
+    // What a migration threw: a driver error.
+    throw error as Error;
   }
   return database;
 }

@@ -1,23 +1,21 @@
 /**
  * Hot queries are built and compiled by Kysely once, then run with new values. Building and compiling
- * (operation-node visitors, freezing) cost more CPU than an indexed read of one row (bench/PROFILES.md),
+ * (operation-node visitors, freezing) cost more CPU than an indexed read of one row (bench/results/2026-11-26-profiles.md),
  * and the SQL of these queries never changes: only their parameters do.
  */
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Executor = Kysely<any>;
+import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import type { Executor } from './executor.js';
 
 /** Stands for a named value while the query is built; where it lands among the parameters is read back after compiling. */
 class Placeholder {
   constructor(readonly name: string) {}
 }
 
-export type PreparedQuery<Args extends string> = (
+/** Rows come back as `Row`: the query's author knows their shape, which the schema-less handle does not. */
+export type PreparedQuery<Args extends string, Row = Record<string, unknown>> = (
   executor: Executor,
   args: Record<Args, unknown>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-) => Promise<QueryResult<any>>;
+) => Promise<QueryResult<Row>>;
 
 /**
  * `build` makes the query with `value(name)` wherever a value goes (Kysely sends it as a parameter, as
@@ -25,16 +23,19 @@ export type PreparedQuery<Args extends string> = (
  * executor of a store shares its dialect), and keeps its operation node, so a driver still sees what
  * kind of query it runs.
  */
-export function prepareQuery<Args extends string>(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function prepareQuery<Args extends string, Row = Record<string, unknown>>(
+  // A placeholder goes wherever the builder takes a value of any column type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stands for a value of any type
   build: (db: Executor, value: (name: Args) => any) => Compilable<unknown>,
-): PreparedQuery<Args> {
+): PreparedQuery<Args, Row> {
   let compiled: CompiledQuery | undefined;
   return (executor, args) => {
     compiled ??= build(executor, (name) => new Placeholder(name)).compile();
     // Parameters other than placeholders are constants of the query (a table name compared as a value).
-    const parameters = compiled.parameters.map((parameter) => (parameter instanceof Placeholder ? args[parameter.name as Args] : parameter));
-    return executor.executeQuery({ ...compiled, parameters });
+    const parameters = compiled.parameters.map((parameter) =>
+      parameter instanceof Placeholder ? args[parameter.name as Args] : parameter,
+    );
+    return executor.executeQuery<Row>({ ...compiled, parameters });
   };
 }
 

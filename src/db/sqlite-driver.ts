@@ -17,6 +17,7 @@
  * Writes outside a transaction (migrations, token changes) run as a transaction of their own.
  */
 import type SQLite from 'better-sqlite3';
+import type { Executor } from './executor.js';
 import {
   CompiledQuery,
   SqliteAdapter,
@@ -25,7 +26,6 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
   type QueryResult,
 } from 'kysely';
 
@@ -79,6 +79,7 @@ function compileRowOf(names: string[]): (values: unknown[]) => object {
   if (names.includes('__proto__')) {
     return (values) => Object.fromEntries(names.map((name, i) => [name, values[i]]));
   }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- one constructor per result shape; the names are JSON-quoted
   return new Function('values', `return { ${names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ')} };`) as (
     values: unknown[],
   ) => object;
@@ -135,7 +136,7 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-export class GroupCommitSqliteDriver implements Driver {
+class GroupCommitSqliteDriver implements Driver {
   private readonly writer: StatementCache;
   private readonly reader: StatementCache;
   /** Whether a transaction (or an implicit one) holds the writer; the queue waits for it. */
@@ -148,6 +149,8 @@ export class GroupCommitSqliteDriver implements Driver {
   private lastStatementError: unknown = undefined;
   /** Transactions committed, and the COMMITs (fsyncs) that made them durable. */
   readonly stats = { transactions: 0, commits: 0 };
+  /** Told the number of transactions each COMMIT made durable (metrics). */
+  onGroupCommit?: (size: number) => void;
 
   /**
    * `reader` may be the writer itself (an in-memory database, which a second connection cannot see);
@@ -160,8 +163,8 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return new GroupCommitConnection(this);
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(new GroupCommitConnection(this));
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -172,8 +175,9 @@ export class GroupCommitSqliteDriver implements Driver {
     await (connection as GroupCommitConnection).commit();
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as GroupCommitConnection).rollback();
+    return Promise.resolve();
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
@@ -188,9 +192,10 @@ export class GroupCommitSqliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw(`release ${quoteIdentifier(name)}`));
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     // A connection still in a transaction here was never committed nor rolled back by Kysely.
     (connection as GroupCommitConnection).rollback();
+    return Promise.resolve();
   }
 
   /** Waits for a transaction that is still running, commits the group, and closes. */
@@ -341,6 +346,7 @@ export class GroupCommitSqliteDriver implements Driver {
     }
     this.stats.commits++;
     this.stats.transactions += group.length;
+    this.onGroupCommit?.(group.length);
     for (const waiter of group) waiter.resolve();
   }
 
@@ -368,7 +374,6 @@ class GroupCommitConnection implements DatabaseConnection {
     return this.inTransaction ? this.driver.executeInTransaction<R>(query) : this.driver.executeAlone<R>(query);
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     yield await this.executeQuery<R>(query);
   }
@@ -413,8 +418,7 @@ export class GroupCommitSqliteDialect implements Dialect {
     return new SqliteAdapter();
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  createIntrospector(db: Kysely<any>) {
+  createIntrospector(db: Executor) {
     return new SqliteIntrospector(db);
   }
 }

@@ -1,6 +1,6 @@
 import type { ApiMessage } from './errors.js';
 
-/** `result_info` of paginated lists (spec §1.9): no `total_pages`. */
+/** `result_info` of paginated lists: no `total_pages`. */
 export interface ResultInfo {
   page: number;
   per_page: number;

@@ -22,13 +22,9 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
   if (status >= 500) return undefined;
   switch (status) {
     case 413:
-      return new ApiError(413, [
-        { code: ErrorCode.bodyTooLarge, message: `Request body is larger than the limit of ${bodyLimit} bytes` },
-      ]);
+      return new ApiError(413, [{ code: ErrorCode.bodyTooLarge, message: `Request body is larger than the limit of ${bodyLimit} bytes` }]);
     case 415:
-      return new ApiError(415, [
-        { code: ErrorCode.unsupportedMediaType, message: 'Unsupported Content-Type: send application/json' },
-      ]);
+      return new ApiError(415, [{ code: ErrorCode.unsupportedMediaType, message: 'Unsupported Content-Type: send application/json' }]);
     case 404:
       return noRoute();
     default:
@@ -39,7 +35,7 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
 export interface ErrorHandlingOptions {
   bodyLimit: number;
   /** Recognises the store's "cannot reach the database" errors, answered with 503. */
-  isUnavailable(error: unknown): boolean;
+  isUnavailable: (error: unknown) => boolean;
 }
 
 export function registerErrorHandling(app: FastifyInstance, { bodyLimit, isUnavailable }: ErrorHandlingOptions): void {

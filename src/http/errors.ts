@@ -3,7 +3,7 @@
  * Cloudflare v4 error envelope. Status codes are derived from the error code, never from message text.
  */
 
-/** Cloudflare-style error codes used by mailwarden (spec/API.md, Decisions 3 and §1.2). */
+/** Cloudflare-style error codes used by mailwarden. */
 export const ErrorCode = {
   rateLimited: 971,
   internal: 1000,
@@ -14,6 +14,8 @@ export const ErrorCode = {
   methodNotAllowed: 1005,
   unsupportedMediaType: 1006,
   unavailable: 1007,
+  requestTimeout: 1008,
+  headersTooLarge: 1009,
   noRoute: 7000,
   invalidIdentifier: 7003,
   invalidHeaders: 6003,
@@ -23,10 +25,10 @@ export const ErrorCode = {
   unknownKey: 9103,
   missingCredentials: 9106,
   authentication: 10000,
+  /** The dashboard's session cookie is missing, expired, signed out or its token revoked (401). */
+  noSession: 10001,
   forbidden: 9109,
 } as const;
-
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export interface ApiMessage {
   code: number;
@@ -63,15 +65,17 @@ export function validationError(fieldErrors: FieldError[]): ApiError {
 }
 
 export function notFound(message: string, pointer?: string): ApiError {
-  return new ApiError(404, [
-    { code: ErrorCode.notFound, message, ...(pointer === undefined ? {} : { source: { pointer } }) },
-  ]);
+  return new ApiError(404, [{ code: ErrorCode.notFound, message, ...(pointer === undefined ? {} : { source: { pointer } }) }]);
 }
 
+/**
+ * A duplicate: asking again cannot succeed. The official SDK retries every 409 (it reads one as a lock
+ * timeout) unless told otherwise by `x-should-retry`.
+ */
 export function conflict(message: string, pointer?: string): ApiError {
-  return new ApiError(409, [
-    { code: ErrorCode.conflict, message, ...(pointer === undefined ? {} : { source: { pointer } }) },
-  ]);
+  return new ApiError(409, [{ code: ErrorCode.conflict, message, ...(pointer === undefined ? {} : { source: { pointer } }) }], {
+    'x-should-retry': 'false',
+  });
 }
 
 export function noRoute(): ApiError {
@@ -97,9 +101,7 @@ export function methodNotAllowed(allowed: string[]): ApiError {
 
 /** The database cannot be reached right now; the client should retry (it recovers by itself). */
 export function unavailable(): ApiError {
-  return new ApiError(
-    503,
-    [{ code: ErrorCode.unavailable, message: 'The settings database is unavailable; retry shortly' }],
-    { 'retry-after': '5' },
-  );
+  return new ApiError(503, [{ code: ErrorCode.unavailable, message: 'The settings database is unavailable; retry shortly' }], {
+    'retry-after': '5',
+  });
 }

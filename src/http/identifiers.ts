@@ -1,20 +1,44 @@
 /** Path identifiers: malformed ones get the real API's 400 (codes 7003 + 7000), before anything else runs. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_ID } from '../resources/common-schemas.js';
 import { invalidIdentifier } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The URL's account id in lower case; null when the route has none or it is malformed. */
+    accountId: string | null;
+  }
+}
+
+/** An account id: 32 hexadecimal characters, as real account ids are. Accounts are stored in lower case. */
 const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
 const RECORD_ID = /^[1-9][0-9]{0,9}$/;
+
+export function isAccountId(value: string): boolean {
+  return ACCOUNT_ID.test(value);
+}
 
 function path(request: FastifyRequest): string {
   return request.url.split('?')[0];
 }
 
-/** Decision 2: 32 hexadecimal characters. Accounts are stored in lower case. */
+/**
+ * Reads the URL's account id once per request, before authentication (which needs it to decide
+ * access) and before the route's own checks.
+ */
+export function registerAccountId(app: FastifyInstance): void {
+  app.decorateRequest('accountId', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    const value = (request.params as Record<string, string | undefined>).account_id;
+    if (value !== undefined && ACCOUNT_ID.test(value)) request.accountId = value.toLowerCase();
+    done();
+  });
+}
+
+/** The account id read by `registerAccountId`; a malformed one is a 400 (7003 + 7000). */
 export function accountIdOf(request: FastifyRequest): string {
-  const value = (request.params as Record<string, string>).account_id;
-  if (!ACCOUNT_ID.test(value)) throw invalidIdentifier(path(request));
-  return value.toLowerCase();
+  if (request.accountId === null) throw invalidIdentifier(path(request));
+  return request.accountId;
 }
 
 /** A positive int32 written in plain decimal. */

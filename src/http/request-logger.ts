@@ -60,7 +60,7 @@ class DeferredLogger implements LevelAware {
   private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
     if (!this.isLevelEnabled(level)) return;
     const logger = this.logger();
-    (logger[level] as (...line: unknown[]) => void).apply(logger, args);
+    Reflect.apply(logger[level], logger, args);
   }
 
   // Methods on the prototype, not closures per instance: a logger is made for every request.

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { compileSettings, type AccountSettings, type CompiledSettings, type SettingsChange } from '../engine/index.js';
-import type { Executor } from '../resources/resource-repository.js';
+import type { Executor } from '../db/executor.js';
 import type { ResourceService, SettingsChanges } from '../resources/resource-service.js';
 import type { Database } from '../db/database.js';
 
@@ -20,9 +20,7 @@ export const SETTINGS_CHANGED_CHANNEL = 'mailwarden_settings_changed';
 
 /** Reads every setting of an account from the six collections, in their API form. */
 export async function loadAccountSettings(services: readonly ResourceService[], accountId: string): Promise<AccountSettings> {
-  const collections = await Promise.all(
-    services.map(async (service) => [service.definition.name, await service.all(accountId)] as const),
-  );
+  const collections = await Promise.all(services.map(async (service) => [service.definition.name, await service.all(accountId)] as const));
   return Object.fromEntries(collections) as unknown as AccountSettings;
 }
 
@@ -48,6 +46,8 @@ const MAX_PAYLOAD_BYTES = 7_900;
 
 /** A change notification's payload: `origin accountId [changes as JSON]`. */
 export function notificationPayload(origin: string, accountId: string, changes: readonly SettingsChange[]): string {
+  // Far more changes than could fit (an import): not worth serialising only to find out.
+  if (changes.length > 100) return `${origin} ${accountId}`;
   const full = `${origin} ${accountId} ${JSON.stringify(changes)}`;
   return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : `${origin} ${accountId}`;
 }
@@ -61,7 +61,11 @@ export function readNotification(payload: string): { origin?: string; accountId:
   if (second < 0) return { origin, accountId: payload.slice(first + 1) };
   try {
     const changes: unknown = JSON.parse(payload.slice(second + 1));
-    return { origin, accountId: payload.slice(first + 1, second), changes: Array.isArray(changes) ? (changes as SettingsChange[]) : undefined };
+    return {
+      origin,
+      accountId: payload.slice(first + 1, second),
+      changes: Array.isArray(changes) ? (changes as SettingsChange[]) : undefined,
+    };
   } catch {
     return { origin, accountId: payload.slice(first + 1, second) };
   }
@@ -74,12 +78,20 @@ export interface CompiledSettingsCache extends SettingsChanges {
   invalidate(accountId?: string): void;
   /** What the cache has done since it started (for operators and tests). */
   stats(): CacheStats;
+  /**
+   * Tells `listener` of every change the cache learns of, here or from another replica: an account's
+   * committed changes, or `changes` undefined when only the account (or, with `accountId` undefined,
+   * every account) is known to have changed. Returns the unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void;
   /** Starts following other replicas' changes (where the database can tell). */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface CacheStats {
+  /** Requests for an account's compiled settings answered from the cache. */
+  hits: number;
   /** Compiles started (first use, or after the compiled form was dropped). */
   compiles: number;
   /** Committed changes applied to a compiled form in place. */
@@ -88,29 +100,42 @@ export interface CacheStats {
   writesDropped: number;
 }
 
+export type ChangeListener = (accountId: string | undefined, changes: readonly SettingsChange[] | undefined) => void;
+
 export interface CacheOptions {
   /** Accounts kept compiled at once; the least recently used is dropped beyond it. */
   maxAccounts?: number;
+  /** Told how long each load and compile took, in seconds (metrics). */
+  onCompiled?: (seconds: number) => void;
 }
 
 export function createCompiledSettingsCache(
   database: Database,
   load: (accountId: string) => Promise<AccountSettings>,
-  { maxAccounts = 1000 }: CacheOptions = {},
+  { maxAccounts = 1000, onCompiled }: CacheOptions = {},
 ): CompiledSettingsCache {
   // Map order is recency order: a hit re-inserts its entry at the end.
   const entries = new Map<string, Entry>();
   // Bumped by every invalidation, so a compile that started before a change never lands after it.
   const generations = new Map<string, number>();
   let globalGeneration = 0;
-  const counters: CacheStats = { compiles: 0, changesApplied: 0, writesDropped: 0 };
+  const counters: CacheStats = { hits: 0, compiles: 0, changesApplied: 0, writesDropped: 0 };
   let unsubscribe: (() => Promise<void>) | undefined;
   /** Tags this process's change notifications, so it can tell them from other replicas'. */
   const origin = randomBytes(8).toString('hex');
+  const listeners = new Set<ChangeListener>();
+  const tell = (accountId: string | undefined, changes: readonly SettingsChange[] | undefined) => {
+    for (const listener of listeners) listener(accountId, changes);
+  };
 
   const generationOf = (accountId: string) => globalGeneration + (generations.get(accountId) ?? 0);
 
   function invalidate(accountId?: string): void {
+    tell(accountId, undefined);
+    dropCompiled(accountId);
+  }
+
+  function dropCompiled(accountId?: string): void {
     if (accountId === undefined) {
       globalGeneration++;
       entries.clear();
@@ -134,6 +159,7 @@ export function createCompiledSettingsCache(
    * follow from it; otherwise drops it (a compile still under way may or may not have read them).
    */
   function applyOrDrop(accountId: string, changes: readonly SettingsChange[]): void {
+    tell(accountId, changes);
     const entry = entries.get(accountId);
     const limit = Math.max(MIN_APPLIED_LIMIT, entry === undefined ? 0 : entry.size * MAX_APPLIED_SHARE);
     if (
@@ -147,7 +173,7 @@ export function createCompiledSettingsCache(
       return;
     }
     if (entry !== undefined) counters.writesDropped++;
-    invalidate(accountId);
+    dropCompiled(accountId);
   }
 
   return {
@@ -156,10 +182,17 @@ export function createCompiledSettingsCache(
       if (cached && cached.generation === generationOf(accountId)) {
         entries.delete(accountId);
         entries.set(accountId, cached);
+        counters.hits++;
         return cached.compiled;
       }
       const generation = generationOf(accountId);
-      const compiled = load(accountId).then(compileSettings);
+      const started = performance.now();
+      const compiled = load(accountId)
+        .then(compileSettings)
+        .then((settings) => {
+          onCompiled?.((performance.now() - started) / 1000);
+          return settings;
+        });
       counters.compiles++;
       const entry: Entry = { generation, compiled, ready: undefined, size: 0, applied: 0 };
       entries.set(accountId, entry);
@@ -192,6 +225,11 @@ export function createCompiledSettingsCache(
     committed: applyOrDrop,
 
     stats: () => ({ ...counters }),
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
 
     async start() {
       if (!database.listen || unsubscribe) return;

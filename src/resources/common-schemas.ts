@@ -1,4 +1,4 @@
-/** TypeBox pieces shared by every resource's schemas (spec §1). */
+/** TypeBox pieces shared by every resource's schemas. */
 import Type, { type TSchema, type TProperties, type Static } from 'typebox';
 
 export const MAX_ID = 2147483647;
@@ -35,7 +35,7 @@ export const RecordMeta = {
   last_modified: DateTime,
 };
 
-/** Query parameters every list endpoint takes (spec §1.9-1.11), plus the resource's sort keys and filters. */
+/** Query parameters every list endpoint takes, plus the resource's sort keys and filters. */
 export function ListQuery<const Order extends string[], Filters extends TProperties>(order: [...Order], filters: Filters) {
   return Type.Object({
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, default: 1 })),
@@ -49,7 +49,7 @@ export function ListQuery<const Order extends string[], Filters extends TPropert
 
 export const QueryBoolean = Type.Boolean();
 
-export const ErrorMessage = Type.Object({
+const ErrorMessage = Type.Object({
   code: Type.Integer(),
   message: Type.String(),
   source: Type.Optional(Type.Object({ pointer: Type.String() })),
@@ -66,7 +66,7 @@ export const ErrorEnvelope = Type.Object(
   { description: 'Error envelope' },
 );
 
-export const ResultInfo = Type.Object({
+const ResultInfo = Type.Object({
   page: Type.Integer(),
   per_page: Type.Integer(),
   count: Type.Integer(),

@@ -19,13 +19,13 @@ export type FieldKind = 'text' | 'boolean' | 'integer' | 'json';
 
 export interface FieldSpec {
   kind: FieldKind;
-  /** The record may hold null here; a PATCH null clears it (spec §1.12). */
+  /** The record may hold null here; a PATCH null clears it. */
   nullable?: boolean;
   /** Never taken from a request body; set from `default` or by `derive`. */
   readOnly?: boolean;
   /** The value a create (or batch put) gives the field when the body leaves it out. */
   default?: () => unknown;
-  /** Stored but never part of a response (domains' active delivery mode, spec §12.7). */
+  /** Stored but never part of a response (domains' active delivery mode). */
   hidden?: boolean;
 }
 
@@ -65,16 +65,16 @@ export interface ResourceDefinition {
   /** Stored fields other than id, account_id, created_at and last_modified. */
   fields: Record<string, FieldSpec>;
   schemas: ResourceSchemas;
-  /** Columns searched by `search` (case-insensitive substring, spec §1.11). */
+  /** Columns searched by `search` (case-insensitive substring). */
   search: string[];
   /** `order` value → column. Ties are always broken by id ascending. */
   sort: Record<string, string>;
   /** Query parameter → filter. */
   filters: Record<string, Filter>;
   operations: {
-    /** `single-or-bulk`: the body may also be an array, or `{"body": [...]}` (trusted domains, Decision 11). */
+    /** `single-or-bulk`: the body may also be an array, or `{"body": [...]}`. */
     create: 'single' | 'single-or-bulk';
-    /** `full`: deletes, patches, puts, posts (Decision 10); `deletes`: deletes only. */
+    /** `full`: deletes, patches, puts, posts; `deletes`: deletes only. */
     batch?: 'full' | 'deletes';
     /** `DELETE` on the collection with a body of `[{id}]` (domains). */
     bulkDelete?: boolean;
@@ -83,7 +83,7 @@ export interface ResourceDefinition {
   unique?: { field: string; message: (value: string) => string };
   /** Emit `modified_at` next to `last_modified` (later-API resources). */
   emitModifiedAt?: boolean;
-  /** Rewrites a create/patch/put body before it is read, e.g. to map deprecated aliases (spec §9). */
+  /** Rewrites a create/patch/put body before it is read, e.g. to map deprecated aliases. */
   normalizeBody?(body: Values): Values;
   /** Checks the merged record; pointers are relative to the record (`/pattern`). */
   validate(values: Values): FieldError[];

@@ -3,15 +3,13 @@
  * `id`, `account_id`, `created_at` and `last_modified`. Every method takes the executor to run on,
  * so the service can put several calls in one transaction.
  */
-import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { StoreAdapter } from '../db/adapter.js';
 import type { FieldSpec, ResourceDefinition, StoredRecord, Values } from './definition.js';
+import type { Executor } from '../db/executor.js';
 import { chunkRows, prepareQuery, prepareVariants } from '../db/prepared-query.js';
 
-// Kysely is typed per table; this module works for any definition, so it uses an untyped handle.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Executor = Kysely<any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a select over any definition's table
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
 export interface ListOptions {
@@ -47,7 +45,7 @@ function fromColumn(spec: FieldSpec, value: unknown): unknown {
     case 'boolean':
       return value === 1 || value === true || value === '1';
     case 'json':
-      return JSON.parse(String(value));
+      return JSON.parse(value as string);
     case 'integer':
       return Number(value);
     default:
@@ -113,15 +111,15 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
   /** The list order: the sort column, ties broken by id ascending. */
   function ordered<Q extends AnySelect>(query: Q, sortColumn: string, direction: ListOptions['direction']): Q {
     return (
-      sortColumn === 'id'
-        ? query.orderBy('id', direction)
-        : query.orderBy(adapter.sortable(sortColumn), direction).orderBy('id', 'asc')
+      sortColumn === 'id' ? query.orderBy('id', direction) : query.orderBy(adapter.sortable(sortColumn), direction).orderBy('id', 'asc')
     ) as Q;
   }
 
   /** One page of `matching` rows, read straight through the list order. */
   function pageQuery(matching: AnySelect, sortColumn: string, direction: ListOptions['direction'], limit: unknown, offset: unknown) {
-    return ordered(matching.selectAll(), sortColumn, direction).limit(limit as number).offset(offset as number);
+    return ordered(matching.selectAll(), sortColumn, direction)
+      .limit(limit as number)
+      .offset(offset as number);
   }
 
   /**
@@ -131,9 +129,18 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
    * way. The ids are the account's, so the outer query needs no account condition (which would lead
    * SQLite to scan the sort index instead of looking the ids up).
    */
-  function deepPageQuery(executor: Executor, accountId: unknown, sortColumn: string, direction: ListOptions['direction'], limit: unknown, offset: unknown) {
+  function deepPageQuery(
+    executor: Executor,
+    accountId: unknown,
+    sortColumn: string,
+    direction: ListOptions['direction'],
+    limit: unknown,
+    offset: unknown,
+  ) {
     const account = executor.selectFrom(table).where('account_id', '=', accountId);
-    const ids = ordered(account.select('id'), sortColumn, direction).limit(limit as number).offset(offset as number);
+    const ids = ordered(account.select('id'), sortColumn, direction)
+      .limit(limit as number)
+      .offset(offset as number);
     return ordered(executor.selectFrom(table).selectAll().where('id', 'in', ids), sortColumn, direction);
   }
 
@@ -143,7 +150,13 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
       (db, value: (name: 'accountId' | 'limit' | 'offset') => unknown) =>
         deep
           ? deepPageQuery(db, value('accountId'), sortColumn, direction, value('limit'), value('offset'))
-          : pageQuery(db.selectFrom(table).where('account_id', '=', value('accountId')), sortColumn, direction, value('limit'), value('offset')),
+          : pageQuery(
+              db.selectFrom(table).where('account_id', '=', value('accountId')),
+              sortColumn,
+              direction,
+              value('limit'),
+              value('offset'),
+            ),
   );
 
   const readCount = prepareQuery<'accountId'>((db, value) =>
@@ -168,7 +181,11 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
   const insertOne = prepareQuery<string>((db, value) =>
     db
       .insertInto(table)
-      .values(Object.fromEntries(['account_id', 'created_at', 'last_modified', ...fieldEntries.map(([name]) => name)].map((column) => [column, value(column)])))
+      .values(
+        Object.fromEntries(
+          ['account_id', 'created_at', 'last_modified', ...fieldEntries.map(([name]) => name)].map((column) => [column, value(column)]),
+        ),
+      )
       .returningAll(),
   );
   const updateOne = prepareQuery<string>((db, value) =>
@@ -217,7 +234,11 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
       if (!isFiltered(options)) {
         // The unfiltered total is the maintained count: one row read, not a count over the account.
         const counted = await readCount(executor, { accountId });
-        const page = await unfilteredPage(sortColumn, options.direction, offset >= DEEP_PAGE_OFFSET)(executor, { accountId, limit, offset });
+        const page = await unfilteredPage(
+          sortColumn,
+          options.direction,
+          offset >= DEEP_PAGE_OFFSET,
+        )(executor, { accountId, limit, offset });
         return { records: page.rows.map(fromRow), total: Number(counted.rows[0]?.count ?? 0) };
       }
       const matching = whereList(executor, accountId, options);
@@ -316,5 +337,3 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     },
   };
 }
-
-export type ResourceRepository = ReturnType<typeof createResourceRepository>;

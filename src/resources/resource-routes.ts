@@ -88,9 +88,10 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
       },
       config: { permission: method === 'GET' ? 'read' : 'write' },
       // Identifiers are checked before the body is parsed or validated, as the real API routes first.
-      onRequest: async (request) => {
+      onRequest: (request, _reply, done) => {
         accountIdOf(request);
         if (withId) recordIdOf(request, idParam);
+        done();
       },
     };
     app.route({
@@ -132,7 +133,7 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
       const context = changeContextOf(request);
       const accountId = accountIdOf(request);
       const input = request.body;
-      // Decision 11: the result has the shape of the request.
+      // The result has the shape of the request: object → object, array or {"body": [...]} → array.
       if (Array.isArray(input)) {
         assertValid<Values[]>(bulk, input);
         return success(await service.create(context, accountId, input, ''));
@@ -173,14 +174,14 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
     );
   }
 
-  // A known path asked with a method it does not serve is a 405 naming the methods it does (Decision 3).
+  // A known path asked with a method it does not serve is a 405 naming the methods it does.
   for (const [url, methods] of allowed) {
     const others = ALL_METHODS.filter((method) => !methods.includes(method));
     app.route({
       method: others,
       url,
       schema: { hide: true },
-      handler: async () => {
+      handler: () => {
         throw methodNotAllowed(methods);
       },
     });

@@ -1,9 +1,8 @@
 /**
- * The behaviour every settings collection shares (spec §1): list with pagination, search, sort and
+ * The behaviour every settings collection shares: list with pagination, search, sort and
  * filters; get; create; partial update with the null rules; delete; atomic batch and bulk operations.
  * Resource-specific rules come from the definition's hooks. Errors are thrown as `ApiError`.
  */
-import type { Kysely } from 'kysely';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.js';
 import type { StoreAdapter } from '../db/adapter.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,11 +10,11 @@ import { conflict, notFound, unavailable, validationError, type FieldError } fro
 import type { ResultInfo } from '../http/envelope.js';
 import type { SettingsChange } from '../engine/index.js';
 import type { ResourceDefinition, StoredRecord, Values } from './definition.js';
-import { createResourceRepository, type Executor, type ListOptions } from './resource-repository.js';
+import type { Executor } from '../db/executor.js';
+import { createResourceRepository, type ListOptions } from './resource-repository.js';
 
 export interface Store {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  db: Kysely<any>;
+  db: Executor;
   adapter: StoreAdapter;
 }
 
@@ -70,12 +69,7 @@ function throwIfAny(errors: FieldError[]): void {
  * Builds the service of one resource. Every change is written together with its audit entry, in one
  * transaction, attributed to `context` (who, from where, which request).
  */
-export function createResourceService(
-  definition: ResourceDefinition,
-  store: Store,
-  auditLog: AuditLog,
-  changes: SettingsChanges,
-) {
+export function createResourceService(definition: ResourceDefinition, store: Store, auditLog: AuditLog, changes: SettingsChanges) {
   const repository = createResourceRepository(definition, store.adapter);
   const fields = Object.entries(definition.fields);
   const notFoundMessage = `${definition.label} not found`;
@@ -109,7 +103,7 @@ export function createResourceService(
     return values;
   }
 
-  /** Merges a partial body into the current values (spec §1.12: null clears nullable fields only). */
+  /** Merges a partial body into the current values. */
   function readPatch(current: Values, body: Values): Values {
     const input = normalize(body);
     const values: Values = { ...current };
@@ -208,8 +202,21 @@ export function createResourceService(
     );
   }
 
+  /** `audit` for change lists too long to spread into one call. */
+  async function auditInChunks(executor: Executor, context: ChangeContext, accountId: string, entries: Change[]) {
+    for (let start = 0; start < entries.length; start += 10_000)
+      await audit(executor, context, accountId, ...entries.slice(start, start + 10_000));
+  }
+
   /** Creates the records in order with multi-row inserts, and audits them. */
-  async function insertAll(executor: Executor, context: ChangeContext, accountId: string, count: CountChange, items: Values[], prefixes: string[]) {
+  async function insertAll(
+    executor: Executor,
+    context: ChangeContext,
+    accountId: string,
+    count: CountChange,
+    items: Values[],
+    prefixes: string[],
+  ) {
     // A unique field is checked against every record inserted before, those of this request included,
     // so such records go in one at a time, each after its check.
     const step = definition.unique ? 1 : Math.max(items.length, 1);
@@ -217,11 +224,20 @@ export function createResourceService(
     for (let start = 0; start < items.length; start += step) {
       const slice = items.slice(start, start + step);
       for (const [offset, values] of slice.entries()) await ensureUnique(executor, accountId, values, prefixes[start + offset]);
-      const inserted = await repository.insertMany(executor, accountId, slice.map((values) => ({ values, now: nextTimestamp() })));
+      const inserted = await repository.insertMany(
+        executor,
+        accountId,
+        slice.map((values) => ({ values, now: nextTimestamp() })),
+      );
       records.push(...inserted.map(present));
     }
     count.delta += records.length;
-    await audit(executor, context, accountId, ...records.map((record): Change => ({ action: 'create', id: record.id as number, after: record })));
+    await audit(
+      executor,
+      context,
+      accountId,
+      ...records.map((record): Change => ({ action: 'create', id: record.id as number, after: record })),
+    );
     return records;
   }
 
@@ -253,15 +269,83 @@ export function createResourceService(
     return record;
   }
 
-  async function replace(executor: Executor, context: ChangeContext, accountId: string, current: StoredRecord, values: Values, prefix: string) {
+  async function replace(
+    executor: Executor,
+    context: ChangeContext,
+    accountId: string,
+    current: StoredRecord,
+    values: Values,
+    prefix: string,
+  ) {
     await ensureUnique(executor, accountId, values, prefix, current.id);
     const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
     await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
     return updated;
   }
 
+  /** Fields an import compares and writes: stored, visible and not read-only. */
+  const writable = fields.filter(([, spec]) => !spec.readOnly && !spec.hidden).map(([name]) => name);
+
   return {
     definition,
+    writable,
+    repository,
+    present,
+
+    /** Reads a full body as a create (or, with `current`, a put) would, checking the record's rules. */
+    prepare: (body: Values, prefix: string, errors: FieldError[], current?: Values) => prepareFull(body, prefix, errors, current),
+
+    /**
+     * Applies an import's deletes, updates and creates inside the caller's transaction, each audited like
+     * any change, and the account's count; returns what changed, for the caller to announce.
+     */
+    async applyChanges(
+      executor: Executor,
+      context: ChangeContext,
+      accountId: string,
+      plan: { deletes: StoredRecord[]; updates: { current: StoredRecord; values: Values }[]; creates: Values[] },
+    ): Promise<SettingsChange[]> {
+      const made: Change[] = [];
+      changesOf.set(executor, made);
+      if (plan.deletes.length > 0) {
+        const deleted = await repository.deleteMany(
+          executor,
+          accountId,
+          plan.deletes.map((record) => record.id),
+        );
+        await auditInChunks(
+          executor,
+          context,
+          accountId,
+          deleted.map((record): Change => ({ action: 'delete', id: record.id, before: present(record) })),
+        );
+      }
+      for (const { current, values } of plan.updates) {
+        const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
+        await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
+      }
+      const count: CountChange = { delta: -plan.deletes.length };
+      if (plan.creates.length > 0) {
+        const now = nextTimestamp();
+        const inserted = (
+          await repository.insertMany(
+            executor,
+            accountId,
+            plan.creates.map((values) => ({ values, now })),
+          )
+        ).map(present);
+        count.delta += inserted.length;
+        await auditInChunks(
+          executor,
+          context,
+          accountId,
+          inserted.map((record): Change => ({ action: 'create', id: record.id as number, after: record })),
+        );
+      }
+      if (count.delta !== 0) await repository.adjustCount(executor, accountId, count.delta);
+      changesOf.delete(executor);
+      return settingsChanges(made);
+    },
 
     async list(accountId: string, options: ListOptions): Promise<{ result: ApiRecord[]; resultInfo: ResultInfo }> {
       const { records, total } = await repository.list(store.db, accountId, options);
@@ -324,11 +408,11 @@ export function createResourceService(
     },
 
     /**
-     * Decision 10: deletes → patches → puts → posts, in request order, in one transaction. Bodies that
+     * Deletes → patches → puts → posts, in request order, in one transaction. Bodies that
      * are invalid on their own are rejected before anything runs; the first failure undoes everything.
      */
     async batch(context: ChangeContext, accountId: string, body: BatchBody) {
-      // A deletes-only batch ignores any other array, like any unknown property (Decision 7).
+      // A deletes-only batch ignores any other array, like any unknown property.
       const full = definition.operations.batch === 'full';
       const deletes = body.deletes ?? [];
       const patches = full ? (body.patches ?? []) : [];
@@ -340,8 +424,19 @@ export function createResourceService(
       throwIfAny(errors);
 
       return transaction(accountId, async (executor, count) => {
-        await repository.lockAll(executor, accountId, [...deletes, ...patches, ...puts].map(({ id }) => id));
-        await deleteAll(executor, context, accountId, count, deletes.map(({ id }) => id), (index) => `/deletes/${index}/id`);
+        await repository.lockAll(
+          executor,
+          accountId,
+          [...deletes, ...patches, ...puts].map(({ id }) => id),
+        );
+        await deleteAll(
+          executor,
+          context,
+          accountId,
+          count,
+          deletes.map(({ id }) => id),
+          (index) => `/deletes/${index}/id`,
+        );
         const patched: ApiRecord[] = [];
         for (const [index, item] of patches.entries()) {
           const prefix = `/patches/${index}`;

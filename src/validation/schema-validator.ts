@@ -39,19 +39,19 @@ function describe(error: ErrorObject, name: string): string {
     case 'enum':
       return `${name} must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'maxLength':
-      return `${name} must be at most ${params.limit} characters long`;
+      return `${name} must be at most ${String(params.limit)} characters long`;
     case 'minLength':
-      return `${name} must be at least ${params.limit} character${params.limit === 1 ? '' : 's'} long`;
+      return `${name} must be at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'} long`;
     case 'maximum':
-      return `${name} must be at most ${params.limit}`;
+      return `${name} must be at most ${String(params.limit)}`;
     case 'minimum':
-      return `${name} must be at least ${params.limit}`;
+      return `${name} must be at least ${String(params.limit)}`;
     case 'maxItems':
-      return `${name} must have at most ${params.limit} items`;
+      return `${name} must have at most ${String(params.limit)} items`;
     case 'minItems':
-      return `${name} must have at least ${params.limit} item${params.limit === 1 ? '' : 's'}`;
+      return `${name} must have at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`;
     case 'format':
-      return `${name} must be a valid ${params.format}`;
+      return `${name} must be a valid ${String(params.format)}`;
     case 'const':
       return `${name} must be ${JSON.stringify(params.allowedValue)}`;
     default:
@@ -72,7 +72,13 @@ export function toFieldErrors(errors: ErrorObject[], prefix = '', rootName = 'bo
     if (error.keyword === 'required') pointer += `/${(error.params as { missingProperty: string }).missingProperty}`;
     if (byPointer.has(pointer)) continue;
     const segments = pointer.split('/').filter(Boolean);
-    const name = segments.length > 0 ? segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '') : rootName;
+    const name =
+      segments.length > 0
+        ? segments
+            .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`))
+            .join('')
+            .replace(/^\./, '')
+        : rootName;
     byPointer.set(pointer, { pointer, message: describe(error, name) });
   }
   if (byPointer.size === 0) byPointer.set(prefix, { pointer: prefix, message: `${rootName} is invalid` });

@@ -1,5 +1,5 @@
 /**
- * `GET /client/v4/accounts/{account_id}/audit_logs` (issue 3): Cloudflare's account audit log shape, newest
+ * `GET /client/v4/accounts/{account_id}/audit_logs`: Cloudflare's account audit log shape, newest
  * first, paginated with result_info, filtered by time range, action, resource and actor IP, readable with
  * read access to the account only, and append-only through the API. Also driven with the official SDK 5.2.0.
  */
@@ -45,7 +45,10 @@ beforeAll(async () => {
   await change('PATCH', 'allow_policies', String(allow.id), { comments: 'second patch' }, 'update');
   await change('DELETE', 'allow_policies', String(allow.id), undefined, 'delete');
   // Another account's change never shows up here.
-  expect((await request(server.origin, 'POST', settingsPath('block_senders', newAccount()), { body: fixture('block_senders').creates[1] })).status).toBe(201);
+  expect(
+    (await request(server.origin, 'POST', settingsPath('block_senders', newAccount()), { body: fixture('block_senders').creates[1] }))
+      .status,
+  ).toBe(201);
   all = await auditEntries(server.origin, ACCOUNT);
 });
 afterAll(() => server?.close());
@@ -149,7 +152,9 @@ describe('filters', () => {
   it('combine (AND)', async () => {
     const expected = all.filter((e) => e.resource.type === 'allow_policies' && e.action.type === 'update');
     expect(expected).toHaveLength(2);
-    expect(idsOf((await list({ 'resource.type': 'allow_policies', 'action.type': 'update', direction: 'asc' })).body.result)).toEqual(idsOf(expected));
+    expect(idsOf((await list({ 'resource.type': 'allow_policies', 'action.type': 'update', direction: 'asc' })).body.result)).toEqual(
+      idsOf(expected),
+    );
   });
 
   it('reject a malformed time with 400', async () => {
@@ -162,7 +167,9 @@ describe('filters', () => {
 describe('access', () => {
   it('is open to a read-only token of the account, under both base paths', async () => {
     for (const prefix of ['/client/v4', '']) {
-      const response = await request(server.origin, 'GET', auditPath(ACCOUNT, { direction: 'asc' }, prefix), { headers: bearer(reader.secret) });
+      const response = await request(server.origin, 'GET', auditPath(ACCOUNT, { direction: 'asc' }, prefix), {
+        headers: bearer(reader.secret),
+      });
       expect(response.status, response.text).toBe(200);
       expect(idsOf(response.body.result)).toEqual(idsOf(all));
     }

@@ -1,5 +1,5 @@
 /**
- * Audit records for every kind of change (issue 3): exactly one entry per create, patch and delete on each
+ * Audit records for every kind of change: exactly one entry per create, patch and delete on each
  * resource, per item of every batch (deletes, patches, puts, posts) and bulk operation, attributed to the
  * token (id and name, never its secret) and client IP, with the record before and after exactly as the API
  * showed it, and none at all for a request that failed.
@@ -58,14 +58,30 @@ describe.each(FIXTURES.map((fx) => [fx.name, fx] as const))('%s', (_name, fx) =>
     expect(created.status, created.text).toBe(201);
     let entries = await auditEntries(server.origin, account);
     expect(entries).toHaveLength(1);
-    expectEntry(entries[0], { account, action: 'create', resourceType: fx.name, resourceId: created.body.result.id, before: null, after: created.body.result, token: token() });
+    expectEntry(entries[0], {
+      account,
+      action: 'create',
+      resourceType: fx.name,
+      resourceId: created.body.result.id,
+      before: null,
+      after: created.body.result,
+      token: token(),
+    });
 
     const id = created.body.result.id;
     const patched = await request(server.origin, 'PATCH', path(fx, account, String(id)), { body: fx.patch, headers: as() });
     expect(patched.status, patched.text).toBe(200);
     entries = await auditEntries(server.origin, account);
     expect(entries).toHaveLength(2);
-    expectEntry(entries[1], { account, action: 'update', resourceType: fx.name, resourceId: id, before: created.body.result, after: patched.body.result, token: token() });
+    expectEntry(entries[1], {
+      account,
+      action: 'update',
+      resourceType: fx.name,
+      resourceId: id,
+      before: created.body.result,
+      after: patched.body.result,
+      token: token(),
+    });
 
     // Reads write nothing.
     expect((await request(server.origin, 'GET', path(fx, account, String(id)), { headers: as() })).status).toBe(200);
@@ -75,7 +91,15 @@ describe.each(FIXTURES.map((fx) => [fx.name, fx] as const))('%s', (_name, fx) =>
     expect(deleted.status, deleted.text).toBe(200);
     entries = await auditEntries(server.origin, account);
     expect(entries).toHaveLength(3);
-    expectEntry(entries[2], { account, action: 'delete', resourceType: fx.name, resourceId: id, before: patched.body.result, after: null, token: token() });
+    expectEntry(entries[2], {
+      account,
+      action: 'delete',
+      resourceType: fx.name,
+      resourceId: id,
+      before: patched.body.result,
+      after: null,
+      token: token(),
+    });
 
     expect(JSON.stringify(entries)).not.toContain(writer.secret);
   });
@@ -87,16 +111,57 @@ describe.each(FIXTURES.map((fx) => [fx.name, fx] as const))('%s', (_name, fx) =>
     expect(count).toBe(1);
     const attempts = [
       { what: 'invalid create', status: 400, method: 'POST', url: path(fx, account), body: fx.invalidCreates[0].body, headers: as() },
-      { what: 'invalid patch', status: 400, method: 'PATCH', url: path(fx, account, String(record.id)), body: fx.invalidPatches[0].body, headers: as() },
-      { what: 'patch of a missing id', status: 404, method: 'PATCH', url: path(fx, account, String(MISSING_ID)), body: fx.patch, headers: as() },
+      {
+        what: 'invalid patch',
+        status: 400,
+        method: 'PATCH',
+        url: path(fx, account, String(record.id)),
+        body: fx.invalidPatches[0].body,
+        headers: as(),
+      },
+      {
+        what: 'patch of a missing id',
+        status: 404,
+        method: 'PATCH',
+        url: path(fx, account, String(MISSING_ID)),
+        body: fx.patch,
+        headers: as(),
+      },
       { what: 'delete of a missing id', status: 404, method: 'DELETE', url: path(fx, account, String(MISSING_ID)), headers: as() },
-      { what: 'read-only create', status: 403, method: 'POST', url: path(fx, account), body: fx.creates[1], headers: bearer(reader.secret) },
-      { what: 'read-only delete', status: 403, method: 'DELETE', url: path(fx, account, String(record.id)), headers: bearer(reader.secret) },
+      {
+        what: 'read-only create',
+        status: 403,
+        method: 'POST',
+        url: path(fx, account),
+        body: fx.creates[1],
+        headers: bearer(reader.secret),
+      },
+      {
+        what: 'read-only delete',
+        status: 403,
+        method: 'DELETE',
+        url: path(fx, account, String(record.id)),
+        headers: bearer(reader.secret),
+      },
     ];
     const elsewhere = await createToken(server, { name: 'elsewhere', accounts: [newAccount()] });
     attempts.push(
-      { what: 'other account patch', status: 403, method: 'PATCH', url: path(fx, account, String(record.id)), body: fx.patch, headers: bearer(elsewhere.secret) },
-      { what: 'bad credential create', status: 403, method: 'POST', url: path(fx, account), body: fx.creates[1], headers: bearer('not-a-token') },
+      {
+        what: 'other account patch',
+        status: 403,
+        method: 'PATCH',
+        url: path(fx, account, String(record.id)),
+        body: fx.patch,
+        headers: bearer(elsewhere.secret),
+      },
+      {
+        what: 'bad credential create',
+        status: 403,
+        method: 'POST',
+        url: path(fx, account),
+        body: fx.creates[1],
+        headers: bearer('not-a-token'),
+      },
     );
     for (const attempt of attempts) {
       const response = await request(server.origin, attempt.method, attempt.url, { body: attempt.body, headers: attempt.headers });
@@ -126,10 +191,28 @@ describe.each(['allow_policies', 'block_senders', 'trusted_domains'].map((name) 
       expect(entries).toHaveLength(6);
       const base = { account, resourceType: fx.name, token: token() };
       for (const deleted of [records[1], records[2]]) {
-        expectEntry(find(entries, 'delete', deleted.id), { ...base, action: 'delete', resourceId: deleted.id, before: deleted, after: null });
+        expectEntry(find(entries, 'delete', deleted.id), {
+          ...base,
+          action: 'delete',
+          resourceId: deleted.id,
+          before: deleted,
+          after: null,
+        });
       }
-      expectEntry(find(entries, 'update', records[3].id), { ...base, action: 'update', resourceId: records[3].id, before: records[3], after: result.patches[0] });
-      expectEntry(find(entries, 'update', records[0].id), { ...base, action: 'update', resourceId: records[0].id, before: records[0], after: result.puts[0] });
+      expectEntry(find(entries, 'update', records[3].id), {
+        ...base,
+        action: 'update',
+        resourceId: records[3].id,
+        before: records[3],
+        after: result.patches[0],
+      });
+      expectEntry(find(entries, 'update', records[0].id), {
+        ...base,
+        action: 'update',
+        resourceId: records[0].id,
+        before: records[0],
+        after: result.puts[0],
+      });
       for (const posted of result.posts) {
         expectEntry(find(entries, 'create', posted.id), { ...base, action: 'create', resourceId: posted.id, before: null, after: posted });
       }
@@ -140,7 +223,15 @@ describe.each(['allow_policies', 'block_senders', 'trusted_domains'].map((name) 
       const records = await seed(fx, account, fx.creates.slice(0, 2));
       const count = (await auditEntries(server.origin, account)).length;
       const response = await request(server.origin, 'POST', path(fx, account, 'batch'), {
-        body: { deletes: [{ id: records[0].id }], patches: [{ id: records[1].id, ...fx.patch }, { id: MISSING_ID, ...fx.patch }], puts: [], posts: [fx.creates[2]] },
+        body: {
+          deletes: [{ id: records[0].id }],
+          patches: [
+            { id: records[1].id, ...fx.patch },
+            { id: MISSING_ID, ...fx.patch },
+          ],
+          puts: [],
+          posts: [fx.creates[2]],
+        },
         headers: as(),
       });
       expect(response.status, response.text).toBe(404);
@@ -178,7 +269,15 @@ describe('sending_domain_restrictions batch (deletes only)', () => {
     const entries = await newEntries(account, count);
     expect(entries).toHaveLength(2);
     for (const deleted of [records[0], records[2]]) {
-      expectEntry(find(entries, 'delete', deleted.id), { account, action: 'delete', resourceType: fx.name, resourceId: deleted.id, before: deleted, after: null, token: token() });
+      expectEntry(find(entries, 'delete', deleted.id), {
+        account,
+        action: 'delete',
+        resourceType: fx.name,
+        resourceId: deleted.id,
+        before: deleted,
+        after: null,
+        token: token(),
+      });
     }
   });
 
@@ -211,7 +310,15 @@ describe('trusted_domains bulk create', () => {
     const entries = await auditEntries(server.origin, account);
     expect(entries).toHaveLength(3);
     for (const record of records) {
-      expectEntry(find(entries, 'create', record.id), { account, action: 'create', resourceType: fx.name, resourceId: record.id, before: null, after: record, token: token() });
+      expectEntry(find(entries, 'create', record.id), {
+        account,
+        action: 'create',
+        resourceType: fx.name,
+        resourceId: record.id,
+        before: null,
+        after: record,
+        token: token(),
+      });
     }
   });
 
@@ -233,12 +340,23 @@ describe('domains bulk delete', () => {
     const account = newAccount();
     const records = await seed(fx, account, fx.creates.slice(0, 3));
     const count = (await auditEntries(server.origin, account)).length;
-    const response = await request(server.origin, 'DELETE', path(fx, account), { body: [{ id: records[0].id }, { id: records[1].id }], headers: as() });
+    const response = await request(server.origin, 'DELETE', path(fx, account), {
+      body: [{ id: records[0].id }, { id: records[1].id }],
+      headers: as(),
+    });
     expect(response.status, response.text).toBe(200);
     const entries = await newEntries(account, count);
     expect(entries).toHaveLength(2);
     for (const deleted of records.slice(0, 2)) {
-      expectEntry(find(entries, 'delete', deleted.id), { account, action: 'delete', resourceType: 'domains', resourceId: deleted.id, before: deleted, after: null, token: token() });
+      expectEntry(find(entries, 'delete', deleted.id), {
+        account,
+        action: 'delete',
+        resourceType: 'domains',
+        resourceId: deleted.id,
+        before: deleted,
+        after: null,
+        token: token(),
+      });
     }
   });
 
@@ -246,7 +364,10 @@ describe('domains bulk delete', () => {
     const account = newAccount();
     const records = await seed(fx, account, fx.creates.slice(0, 1));
     const count = (await auditEntries(server.origin, account)).length;
-    const response = await request(server.origin, 'DELETE', path(fx, account), { body: [{ id: records[0].id }, { id: MISSING_ID }], headers: as() });
+    const response = await request(server.origin, 'DELETE', path(fx, account), {
+      body: [{ id: records[0].id }, { id: MISSING_ID }],
+      headers: as(),
+    });
     expect(response.status, response.text).toBe(404);
     expect(await newEntries(account, count)).toEqual([]);
     expect((await request(server.origin, 'GET', path(fx, account, String(records[0].id)))).status).toBe(200);
@@ -273,7 +394,15 @@ describe('attribution', () => {
     });
     expect(created.status).toBe(201);
     const [entry] = await auditEntries(server.origin, account);
-    expectEntry(entry, { account, action: 'create', resourceType: fx.name, resourceId: created.body.result.id, before: null, after: created.body.result, token: { id: legacy.token.id, name: 'legacy writer' } });
+    expectEntry(entry, {
+      account,
+      action: 'create',
+      resourceType: fx.name,
+      resourceId: created.body.result.id,
+      before: null,
+      after: created.body.result,
+      token: { id: legacy.token.id, name: 'legacy writer' },
+    });
     expect(entry.actor.email).toBe('auditor@example.com');
     expect(JSON.stringify(entry)).not.toContain(legacy.secret);
     // README: filterable by actor.email.
@@ -290,7 +419,15 @@ describe('attribution', () => {
     expect(created.status).toBe(201);
     const entries = await auditEntries(server.origin, account);
     expect(entries).toHaveLength(1);
-    expectEntry(entries[0], { account, action: 'create', resourceType: fx.name, resourceId: created.body.result.id, before: null, after: created.body.result, token: token() });
+    expectEntry(entries[0], {
+      account,
+      action: 'create',
+      resourceType: fx.name,
+      resourceId: created.body.result.id,
+      before: null,
+      after: created.body.result,
+      token: token(),
+    });
   });
 
   it('records the connecting IP, not a client-supplied X-Forwarded-For (no trusted proxy by default)', async () => {
@@ -311,5 +448,34 @@ describe('attribution', () => {
     await seed(fx, a, [fx.creates[0]]);
     expect(await auditEntries(server.origin, b)).toEqual([]);
     expect((await auditEntries(server.origin, a)).map((e) => e.owner.id)).toEqual([a]);
+  });
+});
+
+describe('behind a trusted proxy', () => {
+  let proxied: TestServer;
+  beforeAll(async () => {
+    proxied = await startServer({ trustProxy: true });
+  });
+  afterAll(() => proxied?.close());
+
+  it('records the X-Forwarded-For address when it is one, and the peer address when the header holds anything else', async () => {
+    const fx = fixture('block_senders');
+    const cases = [
+      ['203.0.113.9', '203.0.113.9'],
+      ['2001:db8::7', '2001:db8::7'],
+      ['a'.repeat(100), '127.0.0.1'],
+      ['not an address', '127.0.0.1'],
+      [`2001:db8::1%${'e'.repeat(80)}`, '127.0.0.1'],
+    ];
+    for (const [forwarded, recorded] of cases) {
+      const account = newAccount();
+      const created = await request(proxied.origin, 'POST', settingsPath(fx.name, account), {
+        body: fx.creates[0],
+        headers: { 'x-forwarded-for': forwarded },
+      });
+      expect(created.status, created.text).toBe(201);
+      const [entry] = await auditEntries(proxied.origin, account);
+      expect(entry.actor.ip, forwarded).toBe(recorded);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Each credential error of spec §1.2 (issue 3), legacy global keys, and the opt-in open mode
+ * Each credential error of the front door, legacy global keys, and the opt-in open mode
  * (MAILWARDEN_AUTH=open), through real HTTP. Revocation through the CLI: test/cli/tokens-cli.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

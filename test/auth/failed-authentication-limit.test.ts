@@ -5,12 +5,21 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFailureLimiter } from '../../src/auth/failure-limiter.js';
+import { localCounters } from '../../src/limits/window-counters.js';
 import { newAccount } from '../contract/support.js';
 import { request, settingsPath } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { bearer, createToken } from './support.js';
 
-const POLICY = { is_acceptable_sender: false, is_exempt_recipient: false, is_regex: false, is_trusted_sender: true, pattern: 'guess@example.com', pattern_type: 'EMAIL', verify_sender: false };
+const POLICY = {
+  is_acceptable_sender: false,
+  is_exempt_recipient: false,
+  is_regex: false,
+  is_trusted_sender: true,
+  pattern: 'guess@example.com',
+  pattern_type: 'EMAIL',
+  verify_sender: false,
+};
 const WRONG = 'Y'.repeat(40);
 
 let server: TestServer | undefined;
@@ -53,25 +62,28 @@ describe('with MAILWARDEN_AUTH_FAILURE_LIMIT=3', () => {
 });
 
 describe('the failure window', () => {
-  it('blocks from the limit on, for what is left of the window, then forgets', () => {
+  it('blocks from the limit on, for what is left of the window, then forgets', async () => {
     let time = 1_000_000;
-    const limiter = createFailureLimiter(2, 60, () => time);
-    limiter.failed('192.0.2.1');
-    expect(limiter.blockedFor('192.0.2.1')).toBe(0);
-    limiter.failed('192.0.2.1');
-    expect(limiter.blockedFor('192.0.2.1')).toBe(60);
-    expect(limiter.blockedFor('192.0.2.2')).toBe(0);
+    const limiter = createFailureLimiter(
+      2,
+      localCounters(60, () => time),
+    );
+    await limiter.failed('192.0.2.1');
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(0);
+    await limiter.failed('192.0.2.1');
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(60);
+    expect(await limiter.blockedFor('192.0.2.2')).toBe(0);
     time += 45_500;
-    expect(limiter.blockedFor('192.0.2.1')).toBe(15);
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(15);
     time += 14_500;
-    expect(limiter.blockedFor('192.0.2.1')).toBe(0);
-    limiter.failed('192.0.2.1');
-    expect(limiter.blockedFor('192.0.2.1')).toBe(0);
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(0);
+    await limiter.failed('192.0.2.1');
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(0);
   });
 
-  it('is off at 0', () => {
-    const limiter = createFailureLimiter(0, 60);
-    for (let i = 0; i < 10; i++) limiter.failed('192.0.2.1');
-    expect(limiter.blockedFor('192.0.2.1')).toBe(0);
+  it('is off at 0', async () => {
+    const limiter = createFailureLimiter(0, localCounters(60));
+    for (let i = 0; i < 10; i++) await limiter.failed('192.0.2.1');
+    expect(await limiter.blockedFor('192.0.2.1')).toBe(0);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * First start with no tokens and no MAILWARDEN_BOOTSTRAP_TOKEN (issue 3): the built server mints one
+ * First start with no tokens and no MAILWARDEN_BOOTSTRAP_TOKEN: the built server mints one
  * all-accounts token, writes it to `<database folder>/initial-admin-token` readable by the owner only, says
  * where on the console (never the secret itself), and does not mint another on later starts.
  * Process-level and SQLite-file based: runs once, on the SQLite half of the suite.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newAccount } from '../contract/support.js';
 import { request, settingsPath } from '../helpers/http.js';
@@ -17,8 +17,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function start(env: Record<string, string>): Promise<ChildServer> {
-  const child = await spawnServer({ LOG_LEVEL: 'info', ...env });
+async function start(env: Record<string, string>, cwd?: string): Promise<ChildServer> {
+  const child = await spawnServer({ LOG_LEVEL: 'info', ...env }, { cwd });
   cleanups.push(() => child.stop('SIGKILL'));
   return child;
 }
@@ -79,5 +79,38 @@ describe.skipIf(ON_POSTGRES)('first start', () => {
     expect((await request(child.origin, 'GET', settingsPath('domains', newAccount()))).status).toBe(200);
     expect(existsSync(join(dataDir, 'initial-admin-token'))).toBe(false);
     expect(await listTokens(databaseUrl)).toEqual([]);
+  });
+
+  it('never overwrites an existing initial-admin-token: a second store in the same folder, or an in-memory one, writes elsewhere', async () => {
+    const cwd = folder();
+    const file = join(cwd, 'data', 'initial-admin-token');
+    const first = await start({ DATABASE_URL: 'sqlite:./data/mailwarden.db', MAILWARDEN_BOOTSTRAP_TOKEN: '' }, cwd);
+    const secret = readFileSync(file, 'utf8').trim();
+    const path = settingsPath('domains', newAccount());
+
+    // An in-memory store started in the same checkout, while the first server runs.
+    const memory = await start({ DATABASE_URL: 'sqlite::memory:', MAILWARDEN_BOOTSTRAP_TOKEN: '' }, cwd);
+    expect(readFileSync(file, 'utf8').trim()).toBe(secret);
+    expect(readdirSync(join(cwd, 'data')).filter((name) => name.startsWith('initial-admin-token'))).toEqual(['initial-admin-token']);
+    const memoryFile = /its secret is in (\S+) \(/.exec(memory.output())?.[1];
+    expect(memoryFile, memory.output()).toBeDefined();
+    expect(memoryFile!.startsWith(join(cwd, 'data'))).toBe(false);
+    expect(statSync(memoryFile!).mode & 0o777).toBe(0o600);
+    const memorySecret = readFileSync(memoryFile!, 'utf8').trim();
+    cleanups.push(() => rmSync(dirname(memoryFile!), { recursive: true, force: true }));
+    expect(memory.output()).toContain('in memory');
+    expect((await request(memory.origin, 'GET', path, { headers: bearer(memorySecret) })).status).toBe(200);
+
+    // A second database file in the same folder.
+    const other = await start({ DATABASE_URL: 'sqlite:./data/other.db', MAILWARDEN_BOOTSTRAP_TOKEN: '' }, cwd);
+    expect(readFileSync(file, 'utf8').trim()).toBe(secret);
+    const otherFile = /its secret is in (\S+) \(/.exec(other.output())?.[1];
+    expect(otherFile).toMatch(/data\/initial-admin-token-[0-9a-f]{32}$/);
+    const otherSecret = readFileSync(otherFile!, 'utf8').trim();
+    expect((await request(other.origin, 'GET', path, { headers: bearer(otherSecret) })).status).toBe(200);
+
+    // The first server's secret still works, and is still the one in its file.
+    expect((await request(first.origin, 'GET', path, { headers: bearer(secret) })).status).toBe(200);
+    expect(new Set([secret, memorySecret, otherSecret]).size).toBe(3);
   });
 });

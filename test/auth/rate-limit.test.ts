@@ -1,5 +1,5 @@
 /**
- * Per-credential rate limits (issue 3): `Ratelimit` / `Ratelimit-Policy` headers in Cloudflare's style,
+ * Per-credential rate limits: `Ratelimit` / `Ratelimit-Policy` headers in Cloudflare's style,
  * 429 with code 971 and `Retry-After` past the limit, a separate budget per token, and no headers when off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,15 @@ describe('with MAILWARDEN_RATE_LIMIT=3 per 60 s', () => {
   it('refuses a write past the limit without applying it', async () => {
     const response = await request(server.origin, 'POST', path, {
       headers: bearer(first),
-      body: { is_acceptable_sender: false, is_exempt_recipient: false, is_regex: false, is_trusted_sender: true, pattern: 'late@example.com', pattern_type: 'EMAIL', verify_sender: true },
+      body: {
+        is_acceptable_sender: false,
+        is_exempt_recipient: false,
+        is_regex: false,
+        is_trusted_sender: true,
+        pattern: 'late@example.com',
+        pattern_type: 'EMAIL',
+        verify_sender: true,
+      },
     });
     expect(response.status).toBe(429);
     expect(response.body.errors[0].code).toBe(971);

@@ -1,5 +1,5 @@
 /**
- * Secrets are not stored or logged in clear (issue 3): the database holds no token secret (raw file bytes
+ * Secrets are not stored or logged in clear: the database holds no token secret (raw file bytes
  * and WAL on SQLite, every table's rows on any store), and the built server's JSON request logs carry the
  * token id and the request id echoed as `cf-ray`, never secrets, credentials or bodies.
  */
@@ -110,15 +110,23 @@ describe.skipIf(ON_POSTGRES)('the request log of the built server (LOG_LEVEL=inf
     child = await spawnServer({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
     const path = settingsPath('block_senders', account);
     const body = { is_regex: false, pattern: 'logged.example', pattern_type: 'DOMAIN', comments: MARKER };
-    const record = async (what: string, tokenId: string | null, response: Awaited<ReturnType<typeof request>>) => {
+    const record = (what: string, tokenId: string | null, response: Awaited<ReturnType<typeof request>>) => {
       calls.push({ what, cfRay: response.headers.get('cf-ray') ?? '', tokenId, status: response.status });
     };
-    await record('bearer read', token.token.id, await request(child.origin, 'GET', path, { headers: bearer(token.secret) }));
-    await record('bearer write', token.token.id, await request(child.origin, 'POST', path, { body, headers: bearer(token.secret) }));
-    await record('global key read', token.token.id, await request(child.origin, 'GET', path, { headers: globalKey('logged@example.com', token.secret) }));
-    await record('bootstrap read', 'bootstrap', await request(child.origin, 'GET', path));
-    await record('wrong bearer', null, await request(child.origin, 'GET', path, { headers: bearer(`${token.secret}wrong`) }));
-    await record('wrong global key', null, await request(child.origin, 'GET', path, { headers: globalKey('logged@example.com', `${token.secret}wrong`) }));
+    record('bearer read', token.token.id, await request(child.origin, 'GET', path, { headers: bearer(token.secret) }));
+    record('bearer write', token.token.id, await request(child.origin, 'POST', path, { body, headers: bearer(token.secret) }));
+    record(
+      'global key read',
+      token.token.id,
+      await request(child.origin, 'GET', path, { headers: globalKey('logged@example.com', token.secret) }),
+    );
+    record('bootstrap read', 'bootstrap', await request(child.origin, 'GET', path));
+    record('wrong bearer', null, await request(child.origin, 'GET', path, { headers: bearer(`${token.secret}wrong`) }));
+    record(
+      'wrong global key',
+      null,
+      await request(child.origin, 'GET', path, { headers: globalKey('logged@example.com', `${token.secret}wrong`) }),
+    );
     // Wait until the last request's log line is out.
     const lastId = calls[calls.length - 1].cfRay.replace(/-MW$/, '');
     const deadline = Date.now() + 5000;
@@ -146,7 +154,10 @@ describe.skipIf(ON_POSTGRES)('the request log of the built server (LOG_LEVEL=inf
       const reqId = call.cfRay.replace(/-MW$/, '');
       const ofRequest = lines.filter((line) => line.reqId === reqId);
       expect(ofRequest.length, `${call.what}: no log line with reqId ${reqId}`).toBeGreaterThan(0);
-      expect(ofRequest.some((line) => line.res?.statusCode === call.status), `${call.what}: completion line`).toBe(true);
+      expect(
+        ofRequest.some((line) => line.res?.statusCode === call.status),
+        `${call.what}: completion line`,
+      ).toBe(true);
       if (call.tokenId !== null) {
         expect(
           ofRequest.some((line) => line.tokenId === call.tokenId),
@@ -197,7 +208,9 @@ describe.skipIf(ON_POSTGRES)('the built server in open mode (MAILWARDEN_AUTH=ope
   it('accepts a fixed fake bearer token and a fake key/email pair', async () => {
     const path = settingsPath('domains', newAccount());
     expect((await request(child.origin, 'GET', path, { headers: bearer('Sn3lZJTBX6kkg7OdcBUAxOO963GEIyGQqnFTOFYY') })).status).toBe(200);
-    expect((await request(child.origin, 'GET', path, { headers: globalKey('user@example.com', '144c9defac04969c7bfad8efaa8ea194') })).status).toBe(200);
+    expect(
+      (await request(child.origin, 'GET', path, { headers: globalKey('user@example.com', '144c9defac04969c7bfad8efaa8ea194') })).status,
+    ).toBe(200);
     expect((await request(child.origin, 'GET', path, { anonymous: true })).status).toBe(400);
   });
 });

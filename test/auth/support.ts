@@ -58,7 +58,7 @@ export function globalKey(email: string, key: string): Record<string, string> {
   return { 'x-auth-email': email, 'x-auth-key': key };
 }
 
-/** How each settings collection is addressed and which operations it serves (spec §2, §7.3). */
+/** How each settings collection is addressed and which operations it serves. */
 export interface ResourceRoutes {
   name: string;
   idParam: string;
@@ -149,6 +149,21 @@ export function allRoutes(): RouteCase[] {
       template: `${prefix}/accounts/{account_id}/audit_logs`,
       permission: 'read',
       build: (account) => ({ path: `${accountBase(account)}/audit_logs` }),
+    });
+    routes.push({
+      name: `GET ${prefix}/accounts/{account_id}/email-security/export`,
+      method: 'GET',
+      template: `${prefix}/accounts/{account_id}/email-security/export`,
+      permission: 'read',
+      build: (account) => ({ path: `${accountBase(account)}/email-security/export` }),
+    });
+    // A dry run: it answers as an import would, and changes nothing either way.
+    routes.push({
+      name: `POST ${prefix}/accounts/{account_id}/email-security/import`,
+      method: 'POST',
+      template: `${prefix}/accounts/{account_id}/email-security/import`,
+      permission: 'write',
+      build: (account) => ({ path: `${accountBase(account)}/email-security/import?dry_run=true`, body: { allow_policies: [] } }),
     });
   }
   return routes;

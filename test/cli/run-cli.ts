@@ -10,15 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], databaseUrl: string): Promise<CliResult> {
+export function runCli(args: string[], databaseUrl: string, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolveRun, rejectRun) => {
     execFile(
       process.execPath,
       [CLI_ENTRY, ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl }, timeout: 20_000 },
+      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, ...env }, timeout: 20_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
-          rejectRun(error);
+          rejectRun(new Error(`mailwarden ${args.join(' ')} did not run`, { cause: error }));
           return;
         }
         resolveRun({ code: error ? (error.code as number) : 0, stdout, stderr });

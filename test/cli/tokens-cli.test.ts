@@ -1,5 +1,5 @@
 /**
- * The `mailwarden tokens` command (issue 3), run as the built `dist/cli.js` in a child process on a
+ * The `mailwarden tokens` command, run as the built `dist/cli.js` in a child process on a
  * DATABASE_URL: create prints the secret alone on the last line of stdout, list never shows secrets,
  * revoke takes effect at once on a running server, bad usage exits 2 with a message.
  *
@@ -78,7 +78,10 @@ describe('on the server’s own DATABASE_URL', () => {
     expect(result.stdout).toContain(id);
 
     // The very next requests: no restart, no wait.
-    const refused = await request(server.origin, 'POST', path, { body: { ...blockBody, pattern: 'after-revoke.example' }, headers: bearer(secret) });
+    const refused = await request(server.origin, 'POST', path, {
+      body: { ...blockBody, pattern: 'after-revoke.example' },
+      headers: bearer(secret),
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.errors).toEqual([{ code: 10000, message: 'Authentication error' }]);
     const refusedKey = await request(server.origin, 'GET', path, { headers: asKey });
@@ -115,7 +118,17 @@ describe.skipIf(ON_POSTGRES)('tokens create options', () => {
 
 describe.skipIf(ON_POSTGRES)('tokens list', () => {
   it('--json prints an array with id, name, accounts, read_only, email, created_at, revoked_at, and never a secret', async () => {
-    const viaCli = await cliCreateToken(url, ['--name', 'listed', '--account', A, '--account', B, '--read-only', '--email', 'listed@example.com']);
+    const viaCli = await cliCreateToken(url, [
+      '--name',
+      'listed',
+      '--account',
+      A,
+      '--account',
+      B,
+      '--read-only',
+      '--email',
+      'listed@example.com',
+    ]);
     const viaStore = await createToken(server, { name: 'listed everywhere' });
     const result = await runCli(['tokens', 'list', '--json'], url);
     expect(result.code, result.stderr).toBe(0);
@@ -123,7 +136,8 @@ describe.skipIf(ON_POSTGRES)('tokens list', () => {
     expect(Array.isArray(tokens)).toBe(true);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     for (const token of tokens) {
-      for (const key of ['id', 'name', 'accounts', 'read_only', 'email', 'created_at', 'revoked_at']) expect(token, key).toHaveProperty(key);
+      for (const key of ['id', 'name', 'accounts', 'read_only', 'email', 'created_at', 'revoked_at'])
+        expect(token, key).toHaveProperty(key);
     }
     const listed = tokens.find((t: any) => t.name === 'listed');
     expect(listed).toMatchObject({ accounts: [A, B], read_only: true, email: 'listed@example.com', revoked_at: null });

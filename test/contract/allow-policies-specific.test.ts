@@ -1,4 +1,4 @@
-/** Allow policies: the deprecated aliases of §9 (Decision 8) in bodies, responses, batch and list filters. */
+/** Allow policies: the deprecated aliases (is_sender, is_recipient, is_spoof) in bodies, responses, batch and list filters. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { client, expectError, expectSuccess, ids, omit, seed, withoutMeta, type Values } from './support.js';
@@ -28,9 +28,12 @@ const aliases = (sender: boolean, recipient: boolean, spoof: boolean): Values =>
   is_spoof: spoof,
 });
 /** The six flag fields a record must show: new and deprecated names mirrored. */
-const shown = (trusted: boolean, exempt: boolean, acceptable: boolean) => ({ ...flags(trusted, exempt, acceptable), ...aliases(trusted, exempt, acceptable) });
+const shown = (trusted: boolean, exempt: boolean, acceptable: boolean) => ({
+  ...flags(trusted, exempt, acceptable),
+  ...aliases(trusted, exempt, acceptable),
+});
 
-describe('allow policies: deprecated aliases in create (§9 rules 1-2)', () => {
+describe('allow policies: deprecated aliases in create', () => {
   it('accepts the deprecated names alone, stores them as the new fields and emits both', async () => {
     const c = api();
     const response = await c.create({ ...base, ...aliases(true, false, true) });
@@ -79,7 +82,7 @@ describe('allow policies: deprecated aliases in create (§9 rules 1-2)', () => {
   });
 });
 
-describe('allow policies: deprecated aliases in PATCH (§9 rule 3)', () => {
+describe('allow policies: deprecated aliases in PATCH', () => {
   async function created() {
     const c = api();
     const [record] = await seed(c, [{ ...base, ...flags(true, false, false), comments: 'c' }]);
@@ -96,7 +99,12 @@ describe('allow policies: deprecated aliases in PATCH (§9 rule 3)', () => {
 
   it('lets the new name win when both are given', async () => {
     const { c, record } = await created();
-    const response = await c.patch(record.id, { is_trusted_sender: true, is_sender: false, is_exempt_recipient: false, is_recipient: true });
+    const response = await c.patch(record.id, {
+      is_trusted_sender: true,
+      is_sender: false,
+      is_exempt_recipient: false,
+      is_recipient: true,
+    });
     expectSuccess(response, 200);
     expect(response.body.result).toMatchObject(shown(true, false, false));
   });
@@ -170,7 +178,7 @@ describe('allow policies: deprecated aliases in batch', () => {
     expect(await c.all()).toEqual([p]);
   });
 
-  it('treats null as unchanged for non-nullable fields and clears comments in a batch patch (§1.12)', async () => {
+  it('treats null as unchanged for non-nullable fields and clears comments in a batch patch', async () => {
     const c = api();
     const [p] = await seed(c, [{ ...base, ...flags(true, false, false), comments: 'keep?' }]);
     const response = await c.batch({
@@ -184,7 +192,7 @@ describe('allow policies: deprecated aliases in batch', () => {
   });
 });
 
-describe('allow policies: deprecated list filters (§3.3, §9 rule 4)', () => {
+describe('allow policies: deprecated list filters', () => {
   // 0: trusted; 1: exempt; 2: acceptable; 3: trusted + acceptable; 4: nothing
   const bodies = [
     { ...base, pattern: 'a@example.com', ...flags(true, false, false) },
@@ -209,7 +217,7 @@ describe('allow policies: deprecated list filters (§3.3, §9 rule 4)', () => {
   ] as const)('%s', async (_name, query, expected) => {
     const c = api();
     const records = await seed(c, bodies);
-    const response = await c.list(query as Record<string, string>);
+    const response = await c.list(query);
     expectSuccess(response, 200, { list: true });
     const wanted = expected.map((i) => records[i].id);
     expect(ids(response.body.result)).toEqual(wanted);

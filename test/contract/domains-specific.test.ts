@@ -1,4 +1,4 @@
-/** Domains: POST defaults and uniqueness (Decision 12), bulk DELETE (§5.6), delivery-mode filters (§5.2, §12.7). */
+/** Domains: POST defaults and uniqueness, bulk DELETE, delivery-mode filters. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -14,7 +14,7 @@ const api = () => client(server.origin, 'domains');
 const bulkDelete = (c: Client, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> }) =>
   request(c.origin, 'DELETE', c.path(), options);
 
-describe('domains: POST /domains (Decision 12)', () => {
+describe('domains: POST /domains', () => {
   it('applies the documented defaults and leaves read-only fields null', async () => {
     const c = api();
     const response = await c.create({ domain: 'onboard.example.com' });
@@ -82,7 +82,7 @@ describe('domains: POST /domains (Decision 12)', () => {
   });
 });
 
-describe('domains: PATCH (§5.4, Decision 12)', () => {
+describe('domains: PATCH', () => {
   it('rejects renaming onto another domain of the account, case-insensitively (409/1003), record unchanged', async () => {
     const c = api();
     const [a, b] = await seed(c, [{ domain: 'one.example.com' }, { domain: 'two.example.com' }]);
@@ -121,7 +121,7 @@ describe('domains: PATCH (§5.4, Decision 12)', () => {
   });
 });
 
-describe('domains: delivery-mode filters (§5.2, §12.7)', () => {
+describe('domains: delivery-mode filters', () => {
   it('active_delivery_mode follows a PATCH that removes the active mode from the allowed modes', async () => {
     const c = api();
     const [a] = await seed(c, [{ domain: 'mode.example.com', allowed_delivery_modes: ['BCC', 'API'] }]);
@@ -153,12 +153,16 @@ describe('domains: delivery-mode filters (§5.2, §12.7)', () => {
     expect(all3.body.result_info.total_count).toBe(3);
     const api3 = await c.list({ domain: ['a.example.com', 'b.example.com', 'c.example.org'], allowed_delivery_mode: 'API' });
     expect(ids(api3.body.result)).toEqual([records[0].id, records[2].id]);
-    const searched = await c.list({ domain: ['a.example.com', 'b.example.com', 'c.example.org'], allowed_delivery_mode: 'API', search: '.org' });
+    const searched = await c.list({
+      domain: ['a.example.com', 'b.example.com', 'c.example.org'],
+      allowed_delivery_mode: 'API',
+      search: '.org',
+    });
     expect(ids(searched.body.result)).toEqual([records[2].id]);
   });
 });
 
-describe('domains: DELETE /domains bulk (§5.6, Decision 12)', () => {
+describe('domains: DELETE /domains bulk', () => {
   it('deletes the listed domains: 200, [{id}] in request order, no result_info', async () => {
     const c = api();
     const [a, b, keep] = await seed(c, [{ domain: 'a.example.com' }, { domain: 'b.example.com' }, { domain: 'c.example.com' }]);

@@ -1,10 +1,10 @@
 /**
  * One fixture per settings resource: what the shared contract suite (run-resource-contract.ts) needs to
- * exercise it. Field lists come from the seed (spec §3.1, §4.1, §5.1, §6.1, §7.2, §8.1); every rule
+ * exercise it. Field lists come from the seed; every rule
  * cited below is from /work/shared/spec/API.md.
  *
  * Sort values in `creates` are chosen so that binary and case-insensitive collation give the same order,
- * and contain ties, so "ties broken by id ascending" (Decision 5) is observable in both directions.
+ * and contain ties, so "ties broken by id ascending" is observable in both directions.
  */
 import { omit, type Values } from './support.js';
 
@@ -24,7 +24,7 @@ export interface InvalidPatchCase extends InvalidCase {
 
 export interface NullPatchCase {
   field: string;
-  /** §1.12: `clears` (nullable on the record), `unchanged` (schema allows null, record does not), `400`. */
+  /** What a PATCH null does: `clears` (nullable on the record), `unchanged` (schema allows null, record does not), `400`. */
   outcome: 'clears' | 'unchanged' | '400';
 }
 
@@ -38,7 +38,7 @@ export interface ListCase {
 export interface ResourceFixture {
   /** URL segment, e.g. `allow_policies`. */
   name: string;
-  /** Every key a record response must have, exactly (Decision 15). */
+  /** Every key a record response must have, exactly. */
   keys: string[];
   /** At least five distinct valid create bodies. */
   creates: Values[];
@@ -77,7 +77,7 @@ export interface ResourceFixture {
 const long = (n: number) => 'a'.repeat(n);
 
 // ---------------------------------------------------------------------------------------------------
-// Allow policies (§3)
+// Allow policies
 // ---------------------------------------------------------------------------------------------------
 
 const allowBase: Values = {
@@ -154,7 +154,7 @@ export const allowPolicies: ResourceFixture = {
     },
   },
   validCreates: [
-    { name: 'UNKNOWN pattern type (legacy, accepted per Decision 9)', body: { ...allowBase, pattern: 'anything goes', pattern_type: 'UNKNOWN' } },
+    { name: 'UNKNOWN pattern type (legacy, accepted)', body: { ...allowBase, pattern: 'anything goes', pattern_type: 'UNKNOWN' } },
     { name: 'comments of exactly 1024 characters', body: { ...allowBase, comments: long(1024) } },
     { name: 'pattern of exactly 1024 characters', body: { ...allowBase, pattern: long(1024), pattern_type: 'UNKNOWN' } },
     { name: 'comments null', body: { ...allowBase, comments: null } },
@@ -170,7 +170,11 @@ export const allowPolicies: ResourceFixture = {
     { name: 'missing verify_sender', body: omit(allowBase, 'verify_sender'), pointer: '/verify_sender' },
     { name: 'missing is_trusted_sender (and its alias)', body: omit(allowBase, 'is_trusted_sender'), pointer: '/is_trusted_sender' },
     { name: 'missing is_exempt_recipient (and its alias)', body: omit(allowBase, 'is_exempt_recipient'), pointer: '/is_exempt_recipient' },
-    { name: 'missing is_acceptable_sender (and its alias)', body: omit(allowBase, 'is_acceptable_sender'), pointer: '/is_acceptable_sender' },
+    {
+      name: 'missing is_acceptable_sender (and its alias)',
+      body: omit(allowBase, 'is_acceptable_sender'),
+      pointer: '/is_acceptable_sender',
+    },
     { name: 'string "true" for is_regex', body: { ...allowBase, is_regex: 'true' }, pointer: '/is_regex' },
     { name: 'string "false" for verify_sender', body: { ...allowBase, verify_sender: 'false' }, pointer: '/verify_sender' },
     { name: 'number for pattern', body: { ...allowBase, pattern: 42 }, pointer: '/pattern' },
@@ -183,9 +187,21 @@ export const allowPolicies: ResourceFixture = {
     { name: 'invalid EMAIL pattern (no @)', body: { ...allowBase, pattern: 'not-an-email' }, pointer: '/pattern' },
     { name: 'invalid EMAIL pattern (two @)', body: { ...allowBase, pattern: 'a@b@example.com' }, pointer: '/pattern' },
     { name: 'invalid EMAIL pattern (bad domain)', body: { ...allowBase, pattern: 'user@not a domain' }, pointer: '/pattern' },
-    { name: 'invalid DOMAIN pattern (spaces)', body: { ...allowBase, pattern: 'not a domain', pattern_type: 'DOMAIN' }, pointer: '/pattern' },
-    { name: 'invalid DOMAIN pattern (single label)', body: { ...allowBase, pattern: 'localhost', pattern_type: 'DOMAIN' }, pointer: '/pattern' },
-    { name: 'invalid DOMAIN pattern (an email)', body: { ...allowBase, pattern: 'user@example.com', pattern_type: 'DOMAIN' }, pointer: '/pattern' },
+    {
+      name: 'invalid DOMAIN pattern (spaces)',
+      body: { ...allowBase, pattern: 'not a domain', pattern_type: 'DOMAIN' },
+      pointer: '/pattern',
+    },
+    {
+      name: 'invalid DOMAIN pattern (single label)',
+      body: { ...allowBase, pattern: 'localhost', pattern_type: 'DOMAIN' },
+      pointer: '/pattern',
+    },
+    {
+      name: 'invalid DOMAIN pattern (an email)',
+      body: { ...allowBase, pattern: 'user@example.com', pattern_type: 'DOMAIN' },
+      pointer: '/pattern',
+    },
     { name: 'invalid IP pattern (not an address)', body: { ...allowBase, pattern: 'not-an-ip', pattern_type: 'IP' }, pointer: '/pattern' },
   ],
   invalidPatches: [
@@ -234,9 +250,13 @@ export const allowPolicies: ResourceFixture = {
     { name: 'pattern_type=UNKNOWN', query: { pattern_type: 'UNKNOWN' }, expected: [] },
     { name: 'pattern exact', query: { pattern: 'alpha.example.org' }, expected: [1, 3] },
     { name: 'pattern is not a substring match', query: { pattern: 'alpha.example' }, expected: [] },
-    { name: 'pattern compares domains case-insensitively (Decision 9)', query: { pattern: 'ALPHA.Example.ORG' }, expected: [1, 3] },
+    { name: 'pattern compares domains case-insensitively', query: { pattern: 'ALPHA.Example.ORG' }, expected: [1, 3] },
     { name: 'two filters AND', query: { pattern_type: 'DOMAIN', is_trusted_sender: 'true' }, expected: [3] },
-    { name: 'three filters AND', query: { is_trusted_sender: 'false', is_acceptable_sender: 'true', verify_sender: 'true' }, expected: [1, 4] },
+    {
+      name: 'three filters AND',
+      query: { is_trusted_sender: 'false', is_acceptable_sender: 'true', verify_sender: 'true' },
+      expected: [1, 4],
+    },
     { name: 'filter AND search', query: { verify_sender: 'true', search: 'marketing' }, expected: [1] },
     { name: 'filter AND search, nothing in common', query: { pattern_type: 'IP', search: 'marketing' }, expected: [] },
   ],
@@ -261,7 +281,7 @@ export const allowPolicies: ResourceFixture = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Blocked senders (§4)
+// Blocked senders
 // ---------------------------------------------------------------------------------------------------
 
 const blockBase: Values = { is_regex: false, pattern: 'spam@bad.example', pattern_type: 'EMAIL' };
@@ -311,8 +331,8 @@ export const blockSenders: ResourceFixture = {
     { name: 'an RE2-incompatible regex', target: 0, body: { pattern: '(?=x)', is_regex: true }, pointer: '/pattern', message: /RE2/ },
     { name: 'bad pattern_type enum', target: 0, body: { pattern_type: 'URL' }, pointer: '/pattern_type' },
     { name: 'empty pattern', target: 0, body: { pattern: '' }, pointer: '/pattern' },
-    { name: 'pattern over 1024 characters (§4.5: enforce 1024)', target: 5, body: { pattern: long(1025) }, pointer: '/pattern' },
-    { name: 'comments over 1024 characters (§4.5: enforce 1024)', target: 0, body: { comments: long(1025) }, pointer: '/comments' },
+    { name: 'pattern over 1024 characters', target: 5, body: { pattern: long(1025) }, pointer: '/pattern' },
+    { name: 'comments over 1024 characters', target: 0, body: { comments: long(1025) }, pointer: '/comments' },
   ],
   nullPatches: [
     { field: 'comments', outcome: 'clears' },
@@ -362,7 +382,7 @@ export const blockSenders: ResourceFixture = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Trusted domains (§8)
+// Trusted domains
 // ---------------------------------------------------------------------------------------------------
 
 const trustedBase: Values = { is_recent: true, is_regex: false, is_similarity: false, pattern: 'partner.example.com' };
@@ -384,7 +404,10 @@ export const trustedDomains: ResourceFixture = {
   validCreates: [
     { name: 'comments of exactly 1024 characters', body: { ...trustedBase, comments: long(1024) } },
     { name: 'comments null', body: { ...trustedBase, comments: null } },
-    { name: 'a long domain (253 characters)', body: { ...trustedBase, pattern: `${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(57)}.com` } },
+    {
+      name: 'a long domain (253 characters)',
+      body: { ...trustedBase, pattern: `${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(57)}.com` },
+    },
   ],
   generate: (i) => ({ ...trustedBase, pattern: `partner${i}.example.com` }),
   patch: { is_similarity: true, comments: 'patched comment', pattern: 'partner.example.net' },
@@ -401,8 +424,16 @@ export const trustedDomains: ResourceFixture = {
     { name: 'comments over 1024 characters', body: { ...trustedBase, comments: long(1025) }, pointer: '/comments' },
     { name: 'invalid domain (spaces)', body: { ...trustedBase, pattern: 'not a domain' }, pointer: '/pattern' },
     { name: 'invalid domain (an email)', body: { ...trustedBase, pattern: 'user@example.com' }, pointer: '/pattern' },
-    { name: 'invalid domain (label over 63 characters)', body: { ...trustedBase, pattern: `${'x'.repeat(64)}.example.com` }, pointer: '/pattern' },
-    { name: 'invalid domain (over 253 characters)', body: { ...trustedBase, pattern: `${'c'.repeat(63)}.`.repeat(4) + 'example.com' }, pointer: '/pattern' },
+    {
+      name: 'invalid domain (label over 63 characters)',
+      body: { ...trustedBase, pattern: `${'x'.repeat(64)}.example.com` },
+      pointer: '/pattern',
+    },
+    {
+      name: 'invalid domain (over 253 characters)',
+      body: { ...trustedBase, pattern: `${'c'.repeat(63)}.`.repeat(4) + 'example.com' },
+      pointer: '/pattern',
+    },
   ],
   invalidPatches: [
     { name: 'an invalid domain', target: 0, body: { pattern: 'not a domain' }, pointer: '/pattern' },
@@ -412,7 +443,7 @@ export const trustedDomains: ResourceFixture = {
     { name: 'empty pattern', target: 0, body: { pattern: '' }, pointer: '/pattern' },
     { name: 'comments over 1024 characters', target: 0, body: { comments: long(1025) }, pointer: '/comments' },
   ],
-  // §8.5 / §1.12: no trusted-domain PATCH field is nullable → 400.
+  // No trusted-domain PATCH field is nullable → 400.
   nullPatches: [
     { field: 'comments', outcome: '400' },
     { field: 'is_recent', outcome: '400' },
@@ -459,7 +490,7 @@ export const trustedDomains: ResourceFixture = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Impersonation registry (§6)
+// Impersonation registry
 // ---------------------------------------------------------------------------------------------------
 
 const displayBase: Values = { name: 'Jane Doe', email: 'jane.doe@corp.example', is_email_regex: false };
@@ -551,7 +582,7 @@ export const impersonationRegistry: ResourceFixture = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Domains (§5, Decision 12)
+// Domains
 // ---------------------------------------------------------------------------------------------------
 
 export const domains: ResourceFixture = {
@@ -619,7 +650,18 @@ export const domains: ResourceFixture = {
       body: {
         domain: 'full.example.com',
         allowed_delivery_modes: ['DIRECT', 'BCC', 'JOURNAL', 'API', 'RETRO_SCAN'],
-        drop_dispositions: ['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK', 'ENCRYPTED', 'EXTERNAL', 'UNKNOWN', 'NONE'],
+        drop_dispositions: [
+          'MALICIOUS',
+          'MALICIOUS-BEC',
+          'SUSPICIOUS',
+          'SPOOF',
+          'SPAM',
+          'BULK',
+          'ENCRYPTED',
+          'EXTERNAL',
+          'UNKNOWN',
+          'NONE',
+        ],
         folder: 'AllItems',
         integration_id: '3f2a1c4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
         ip_restrictions: ['192.0.2.10', '198.51.100.0/24'],
@@ -640,17 +682,37 @@ export const domains: ResourceFixture = {
     { name: 'empty domain', body: { domain: '' }, pointer: '/domain' },
     { name: 'invalid domain', body: { domain: 'not a domain' }, pointer: '/domain' },
     { name: 'single-label domain', body: { domain: 'localhost' }, pointer: '/domain' },
-    { name: 'bad delivery mode', body: { domain: 'x.example.com', allowed_delivery_modes: ['SMTP'] }, pointer: '/allowed_delivery_modes/0' },
-    { name: 'delivery modes not an array', body: { domain: 'x.example.com', allowed_delivery_modes: 'API' }, pointer: '/allowed_delivery_modes' },
-    { name: 'bad drop disposition', body: { domain: 'x.example.com', drop_dispositions: ['SPAM', 'EVIL'] }, pointer: '/drop_dispositions/1' },
+    {
+      name: 'bad delivery mode',
+      body: { domain: 'x.example.com', allowed_delivery_modes: ['SMTP'] },
+      pointer: '/allowed_delivery_modes/0',
+    },
+    {
+      name: 'delivery modes not an array',
+      body: { domain: 'x.example.com', allowed_delivery_modes: 'API' },
+      pointer: '/allowed_delivery_modes',
+    },
+    {
+      name: 'bad drop disposition',
+      body: { domain: 'x.example.com', drop_dispositions: ['SPAM', 'EVIL'] },
+      pointer: '/drop_dispositions/1',
+    },
     { name: 'bad region', body: { domain: 'x.example.com', regions: ['EU'] }, pointer: '/regions/0' },
     { name: 'lookback_hops 0', body: { domain: 'x.example.com', lookback_hops: 0 }, pointer: '/lookback_hops' },
     { name: 'lookback_hops 21', body: { domain: 'x.example.com', lookback_hops: 21 }, pointer: '/lookback_hops' },
     { name: 'string lookback_hops', body: { domain: 'x.example.com', lookback_hops: '3' }, pointer: '/lookback_hops' },
-    { name: 'string "true" for require_tls_inbound', body: { domain: 'x.example.com', require_tls_inbound: 'true' }, pointer: '/require_tls_inbound' },
+    {
+      name: 'string "true" for require_tls_inbound',
+      body: { domain: 'x.example.com', require_tls_inbound: 'true' },
+      pointer: '/require_tls_inbound',
+    },
     { name: 'bad folder', body: { domain: 'x.example.com', folder: 'Junk' }, pointer: '/folder' },
     { name: 'integration_id not a uuid', body: { domain: 'x.example.com', integration_id: 'not-a-uuid' }, pointer: '/integration_id' },
-    { name: 'ip_restrictions entry not an IP', body: { domain: 'x.example.com', ip_restrictions: ['192.0.2.1', 'nope'] }, pointer: '/ip_restrictions/1' },
+    {
+      name: 'ip_restrictions entry not an IP',
+      body: { domain: 'x.example.com', ip_restrictions: ['192.0.2.1', 'nope'] },
+      pointer: '/ip_restrictions/1',
+    },
     { name: 'number for transport', body: { domain: 'x.example.com', transport: 25 }, pointer: '/transport' },
   ],
   invalidPatches: [
@@ -662,7 +724,7 @@ export const domains: ResourceFixture = {
     { name: 'integration_id not a uuid', target: 0, body: { integration_id: 'x' }, pointer: '/integration_id' },
     { name: 'bad folder', target: 0, body: { folder: 'Junk' }, pointer: '/folder' },
   ],
-  // §5.4 / §1.12: no domain PATCH field is nullable → 400.
+  // No domain PATCH field is nullable → 400.
   nullPatches: [
     { field: 'allowed_delivery_modes', outcome: '400' },
     { field: 'domain', outcome: '400' },
@@ -698,9 +760,13 @@ export const domains: ResourceFixture = {
     { name: 'domain= repeated', query: { domain: ['alpha.example.com', 'bravo.example.net'] }, expected: [1, 3] },
     { name: 'domain= repeated with an unknown value', query: { domain: ['nope.example.com', 'mike.example.org'] }, expected: [2] },
     { name: 'domain= is exact, not a substring', query: { domain: 'alpha.example' }, expected: [] },
-    { name: 'domain= compares case-insensitively (Decision 9)', query: { domain: 'ALPHA.Example.COM' }, expected: [1] },
+    { name: 'domain= compares case-insensitively', query: { domain: 'ALPHA.Example.COM' }, expected: [1] },
     { name: 'allowed AND active', query: { allowed_delivery_mode: 'BCC', active_delivery_mode: 'JOURNAL' }, expected: [4] },
-    { name: 'allowed AND domain', query: { allowed_delivery_mode: 'API', domain: ['alpha.example.com', 'zulu.example.com'] }, expected: [1] },
+    {
+      name: 'allowed AND domain',
+      query: { allowed_delivery_mode: 'API', domain: ['alpha.example.com', 'zulu.example.com'] },
+      expected: [1],
+    },
     { name: 'filter AND search', query: { allowed_delivery_mode: 'API', search: 'example.org' }, expected: [2] },
     { name: 'filter AND search, nothing in common', query: { active_delivery_mode: 'DIRECT', search: 'alpha' }, expected: [] },
   ],
@@ -714,7 +780,7 @@ export const domains: ResourceFixture = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Sending domain restrictions (§7, Decision 13)
+// Sending domain restrictions
 // ---------------------------------------------------------------------------------------------------
 
 export const sendingDomainRestrictions: ResourceFixture = {
@@ -746,7 +812,11 @@ export const sendingDomainRestrictions: ResourceFixture = {
     { name: 'number for comments', body: { domain: 'x.example.com', exclude: [], comments: 3 }, pointer: '/comments' },
     { name: 'comments over 1024 characters', body: { domain: 'x.example.com', exclude: [], comments: long(1025) }, pointer: '/comments' },
     { name: 'invalid domain', body: { domain: 'not a domain', exclude: [] }, pointer: '/domain' },
-    { name: 'invalid exclude entry', body: { domain: 'x.example.com', exclude: ['ok.x.example.com', 'bad domain'] }, pointer: '/exclude/1' },
+    {
+      name: 'invalid exclude entry',
+      body: { domain: 'x.example.com', exclude: ['ok.x.example.com', 'bad domain'] },
+      pointer: '/exclude/1',
+    },
   ],
   invalidPatches: [
     { name: 'an invalid domain', target: 0, body: { domain: 'bad' }, pointer: '/domain' },
@@ -754,7 +824,7 @@ export const sendingDomainRestrictions: ResourceFixture = {
     { name: 'exclude not an array', target: 0, body: { exclude: 'a.example.com' }, pointer: '/exclude' },
     { name: 'comments over 1024 characters', target: 0, body: { comments: long(1025) }, pointer: '/comments' },
   ],
-  // §7.3: only comments is string|null on PATCH.
+  // Only comments is string|null on PATCH.
   nullPatches: [
     { field: 'comments', outcome: 'clears' },
     { field: 'domain', outcome: '400' },

@@ -1,4 +1,4 @@
-/** Impersonation registry: provenance and read-only fields (§6, Decision 14, §12.18). */
+/** Impersonation registry: provenance and read-only fields. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { client, expectError, expectSuccess, ids, seed, withoutMeta } from './support.js';
@@ -59,9 +59,19 @@ describe('impersonation registry: provenance and read-only fields', () => {
   it('keeps provenance through a PATCH of the writable fields', async () => {
     const c = api();
     const [record] = await seed(c, [entry]);
-    const response = await c.patch(record.id, { name: 'CEO', email: '^ceo@corp\\.example$', is_email_regex: true, provenance: 'SNOOPY-GOOGLE_DIRECTORY' });
+    const response = await c.patch(record.id, {
+      name: 'CEO',
+      email: '^ceo@corp\\.example$',
+      is_email_regex: true,
+      provenance: 'SNOOPY-GOOGLE_DIRECTORY',
+    });
     expectSuccess(response, 200);
-    expect(response.body.result).toMatchObject({ name: 'CEO', email: '^ceo@corp\\.example$', is_email_regex: true, provenance: 'A1S_INTERNAL' });
+    expect(response.body.result).toMatchObject({
+      name: 'CEO',
+      email: '^ceo@corp\\.example$',
+      is_email_regex: true,
+      provenance: 'A1S_INTERNAL',
+    });
   });
 
   it('lists API-created entries under provenance=A1S_INTERNAL only', async () => {

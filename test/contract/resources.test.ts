@@ -1,4 +1,4 @@
-/** The shared contract (spec §1, Decisions 3-10, 15) run against every settings resource. */
+/** The shared contract run against every settings resource. */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { FIXTURES } from './fixtures.js';

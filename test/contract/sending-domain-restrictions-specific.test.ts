@@ -1,5 +1,6 @@
-/** Sending domain restrictions: modified_at (§7.2, §12.20) and the deletes-only batch (§7.1, Decision 13). */
+/** Sending domain restrictions: modified_at and the deletes-only batch. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { client, expectError, expectSuccess, expectTimestamp, ids, seed } from './support.js';
 
@@ -65,7 +66,7 @@ describe('sending domain restrictions: deletes-only batch', () => {
     expect(await c.all()).toEqual([a]);
   });
 
-  it('does not run a posts array, even a malformed one (never a 500, Decision 3)', async () => {
+  it('does not run a posts array, even a malformed one (never a 500)', async () => {
     const c = api();
     const response = await c.batch({ deletes: [], posts: [{ domain: 'b.example.com', exclude: 5 }] });
     expectSuccess(response, 200);
@@ -88,5 +89,37 @@ describe('sending domain restrictions: deletes-only batch', () => {
     const records = await seed(c, [sdr]);
     expectError(await c.batch({ deletes: { id: records[0].id } }), 400, 1001, ['/deletes']);
     expect(await c.all()).toEqual(records);
+  });
+});
+
+describe('sending domain restrictions: exclude entries', () => {
+  const evaluate = (account: string, from: string) =>
+    request(server.origin, 'POST', `/client/v4/accounts/${account}/email-security/evaluate`, {
+      body: { messages: [{ from, recipients: ['ap@corp.example'], tls: false }] },
+    });
+
+  it('accepts subdomains in full or relative to the domain (legacy = legacy.bank.example), stores them as written, and applies both', async () => {
+    const c = api();
+    const exclude = ['legacy', 'eu.mail', 'Full.Bank.Example', 'bank.example.bank.example'];
+    const created = await c.create({ domain: 'bank.example', exclude });
+    expectSuccess(created, 201);
+    expect(created.body.result.exclude).toEqual(exclude);
+    const dropped = async (from: string) => (await evaluate(c.account, from)).body.result[0].action === 'drop';
+    expect(await dropped('a@legacy.bank.example')).toBe(false);
+    expect(await dropped('a@x.legacy.bank.example')).toBe(false);
+    expect(await dropped('a@eu.mail.bank.example')).toBe(false);
+    expect(await dropped('a@full.bank.example')).toBe(false);
+    expect(await dropped('a@bank.example')).toBe(true);
+    expect(await dropped('a@other.bank.example')).toBe(true);
+    expect(await dropped('a@mail.bank.example')).toBe(true);
+  });
+
+  it('refuses entries that name no valid subdomain, naming the entry', async () => {
+    const c = api();
+    for (const entry of ['', '.legacy', 'legacy.', 'bad label', '-x', 'a'.repeat(64), `${'a'.repeat(60)}.`.repeat(4) + 'x']) {
+      const response = await c.create({ domain: 'bank.example', exclude: ['ok', entry] });
+      expectError(response, 400, 1001, ['/exclude/1']);
+    }
+    expect(await c.all()).toEqual([]);
   });
 });

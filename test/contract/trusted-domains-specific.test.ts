@@ -1,4 +1,4 @@
-/** Trusted domains: bulk create as an array or as the SDK's {"body": [...]} (§8.2, Decision 11), atomic. */
+/** Trusted domains: bulk create as an array or as the SDK's {"body": [...]}, atomic. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { client, expectError, expectSuccess, expectTimestamp, ids, seed, type Values } from './support.js';
@@ -12,8 +12,18 @@ afterAll(() => server.close());
 const api = () => client(server.origin, 'trusted_domains');
 
 const KEYS = ['comments', 'created_at', 'id', 'is_recent', 'is_regex', 'is_similarity', 'last_modified', 'pattern'];
-const one = (pattern: string, extra: Values = {}): Values => ({ is_recent: true, is_regex: false, is_similarity: false, pattern, ...extra });
-const three = [one('a.example.com', { comments: 'first' }), one('b.example.com'), one('.*\\.c\\.example\\.com', { is_regex: true, is_similarity: true })];
+const one = (pattern: string, extra: Values = {}): Values => ({
+  is_recent: true,
+  is_regex: false,
+  is_similarity: false,
+  pattern,
+  ...extra,
+});
+const three = [
+  one('a.example.com', { comments: 'first' }),
+  one('b.example.com'),
+  one('.*\\.c\\.example\\.com', { is_regex: true, is_similarity: true }),
+];
 
 function expectCreatedInOrder(result: any[], bodies: Values[]) {
   expect(Array.isArray(result)).toBe(true);
@@ -28,7 +38,7 @@ function expectCreatedInOrder(result: any[], bodies: Values[]) {
   });
 }
 
-describe('trusted domains: create shapes (Decision 11)', () => {
+describe('trusted domains: create shapes', () => {
   it('answers a single object with a single object', async () => {
     const response = await api().create(three[0]);
     expectSuccess(response, 201);
@@ -130,7 +140,7 @@ describe('trusted domains: bulk create is atomic', () => {
   });
 });
 
-describe('trusted domains: PATCH specifics (§8.5, §12.14)', () => {
+describe('trusted domains: PATCH specifics', () => {
   it('stores an empty string for comments sent as ""', async () => {
     const c = api();
     const [record] = await seed(c, [three[0]]);

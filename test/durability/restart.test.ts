@@ -150,7 +150,11 @@ describe('restart on the same database file', () => {
       pattern: 'new.example',
     });
     expect(freshTrusted.id).toBeGreaterThan(idsBefore.trusted_domains);
-    const freshEntry = await post(second.origin, 'impersonation_registry', { name: 'New', email: 'new@example.com', is_email_regex: false });
+    const freshEntry = await post(second.origin, 'impersonation_registry', {
+      name: 'New',
+      email: 'new@example.com',
+      is_email_regex: false,
+    });
     expect(freshEntry.id).toBeGreaterThan(idsBefore.impersonation_registry);
     const freshDomain = await post(second.origin, 'domains', { domain: 'third.example' });
     expect(freshDomain.id).toBeGreaterThan(idsBefore.domains);
@@ -164,7 +168,8 @@ describe('restart on the same database file', () => {
     const databaseUrl = tempDatabase();
     const first = await start(databaseUrl);
     const ids: number[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await post(first.origin, 'block_senders', { is_regex: false, pattern: `s${i}.example`, pattern_type: 'DOMAIN' })).id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await post(first.origin, 'block_senders', { is_regex: false, pattern: `s${i}.example`, pattern_type: 'DOMAIN' })).id);
     const highest = Math.max(...ids);
     const deleted = await request(first.origin, 'DELETE', settingsPath(`block_senders/${highest}`, ACCOUNT_A));
     expect(deleted.status).toBe(200);

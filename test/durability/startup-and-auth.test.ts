@@ -1,6 +1,6 @@
 /**
  * Process-level configuration of the built server: database folders created on demand, the bootstrap
- * token (spec §1.2 error shapes), and configuration errors that must stop the process with a clear message.
+ * token, and configuration errors that must stop the process with a clear message.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,7 +58,7 @@ describe('MAILWARDEN_BOOTSTRAP_TOKEN', () => {
 
   beforeAll(async () => {
     const directory = temporaryDirectory();
-    remove = directory.remove;
+    remove = () => directory.remove();
     server = await spawnServer({ DATABASE_URL: `sqlite:${join(directory.path, 'mw.db')}`, MAILWARDEN_BOOTSTRAP_TOKEN: TOKEN });
   });
   afterAll(async () => {
@@ -172,6 +172,20 @@ describe('configuration errors stop the process with a clear message', () => {
     expect(result.code).not.toBe(0);
     expect(result.code).not.toBeNull();
     expect(result.output).toMatch(/PORT/);
+    expect(result.output).not.toMatch(/Server listening/);
+  });
+
+  it.each([
+    [{ MAILWARDEN_RATE_LIMIT_STORE: 'redis' }, /MAILWARDEN_RATE_LIMIT_STORE=redis needs MAILWARDEN_REDIS_URL/],
+    [{ MAILWARDEN_RATE_LIMIT_STORE: 'postgres' }, /MAILWARDEN_RATE_LIMIT_STORE=postgres needs a PostgreSQL DATABASE_URL/],
+    [{ MAILWARDEN_RATE_LIMIT_STORE: 'disk' }, /MAILWARDEN_RATE_LIMIT_STORE/],
+    [{ MAILWARDEN_REDIS_URL: 'http://user:s3cretpw@cache.internal:6379' }, /MAILWARDEN_REDIS_URL/],
+  ])('a rate-limit store that cannot be (%o) exits non-zero naming it', async (env, message) => {
+    const result = await runToExit({ DATABASE_URL: 'sqlite::memory:', ...env });
+    expect(result.timedOut).toBe(false);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(result.output).not.toContain('s3cretpw');
     expect(result.output).not.toMatch(/Server listening/);
   });
 

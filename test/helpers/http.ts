@@ -35,7 +35,7 @@ export async function request<T = any>(
   }
   const response = await fetch(origin + path, { method, headers, body });
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

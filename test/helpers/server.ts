@@ -57,6 +57,14 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     authFailureLimit: 0,
     corsOrigins: [],
     trustProxy: false,
+    connections: {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+      maxHeaderBytes: 16 * 1024,
+      maxConnections: 0,
+      maxConnectionsPerIp: 0,
+    },
     ...overrides,
   };
   const database = await openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs });

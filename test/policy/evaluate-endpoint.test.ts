@@ -58,6 +58,37 @@ describe('POST /accounts/{id}/email-security/evaluate', () => {
     expect(response.status).toBe(200);
   });
 
+  it('reads one raw message sent as message/rfc822, as the CLI reads an .eml, and explains what it ignored', async () => {
+    const account = freshAccount();
+    await create(account, 'block_senders', blocked);
+    const eml = [
+      'Authentication-Results: mx.vendor.example; spf=pass smtp.mailfrom=evil.example',
+      'From: Eve <boss@evil.example>',
+      'To: ceo@corp.example, ap@corp.example',
+      'Message-ID: <raw-1@evil.example>',
+      'Subject: invoice',
+      '',
+      'Pay now.',
+      '',
+    ].join('\r\n');
+    const response = await request(server.origin, 'POST', evaluatePath(account), {
+      rawBody: eml,
+      headers: { 'content-type': 'message/rfc822' },
+    });
+    expect(response.status, response.text).toBe(200);
+    const [verdict] = response.body.result;
+    expect(verdict).toMatchObject({ id: '<raw-1@evil.example>', disposition: 'MALICIOUS' });
+    expect(verdict.recipients.map((recipient: { address: string }) => recipient.address)).toEqual(['ceo@corp.example', 'ap@corp.example']);
+    expect(verdict.explanation.join(' ')).toMatch(/mx\.vendor\.example ignored/);
+
+    const noFrom = await request(server.origin, 'POST', evaluatePath(account), {
+      rawBody: 'To: ceo@corp.example\r\n\r\nhello\r\n',
+      headers: { 'content-type': 'message/rfc822' },
+    });
+    expect(noFrom.status).toBe(400);
+    expect(noFrom.body.errors[0]).toMatchObject({ code: 1001, source: { pointer: '/from' } });
+  });
+
   it('only applies the account’s own settings', async () => {
     const account = freshAccount();
     await create(account, 'block_senders', blocked);
@@ -180,9 +211,21 @@ describe('bad input is a 400 in the error envelope', () => {
     ['a message without from', { messages: [{ recipients: ['a@b.example'] }] }, '/messages/0/from'],
     ['a malformed address', { messages: [{ from: 'not an address', recipients: ['a@b.example'] }] }, '/messages/0/from'],
     ['a malformed recipient', { messages: [{ from: 'a@b.example', recipients: ['nope'] }] }, '/messages/0/recipients/0'],
-    ['a malformed IP', { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], sending_ip: '300.1.1.1' }] }, '/messages/0/sending_ip'],
-    ['an unknown disposition', { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], detections: ['EVIL'] }] }, '/messages/0/detections/0'],
-    ['an unknown authentication result', { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], authentication: { spf: 'maybe' } }] }, '/messages/0/authentication/spf'],
+    [
+      'a malformed IP',
+      { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], sending_ip: '300.1.1.1' }] },
+      '/messages/0/sending_ip',
+    ],
+    [
+      'an unknown disposition',
+      { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], detections: ['EVIL'] }] },
+      '/messages/0/detections/0',
+    ],
+    [
+      'an unknown authentication result',
+      { messages: [{ from: 'a@b.example', recipients: ['c@d.example'], authentication: { spf: 'maybe' } }] },
+      '/messages/0/authentication/spf',
+    ],
     ['a body that is not an object', [phish], ''],
   ];
   it.each(cases)('%s', async (_name, body, pointer) => {

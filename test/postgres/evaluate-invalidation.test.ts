@@ -1,5 +1,5 @@
 /**
- * Issue 5 on PostgreSQL: a write through one replica invalidates the compiled settings of every other
+ * On PostgreSQL, a write through one replica invalidates the compiled settings of every other
  * replica (LISTEN/NOTIFY), so an evaluation on replica B sees a change made on replica A.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';

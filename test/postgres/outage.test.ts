@@ -1,5 +1,5 @@
 /**
- * PostgreSQL becomes unreachable mid-run (issue 4): the server sits behind a TCP proxy that the test
+ * PostgreSQL becomes unreachable mid-run: the server sits behind a TCP proxy that the test
  * cuts and restores. During the outage clients get the 503 envelope (code 1007, Retry-After), never a
  * 500 or a hang; /healthz stays up, /readyz fails; afterwards the server recovers by itself.
  */
@@ -111,7 +111,7 @@ async function expectRecoveredWithOnly(origin: string, kept: Record<string, unkn
   const all = await listAll(origin, collection);
   expect(all.total).toBe(1);
   expect(all.records).toEqual([kept]);
-  const again = await request(origin, 'GET', settingsPath(`allow_policies/${kept.id}`, ACCOUNT));
+  const again = await request(origin, 'GET', settingsPath(`allow_policies/${String(kept.id)}`, ACCOUNT));
   expect(again.status).toBe(200);
   expect(again.body.result, 'the PATCH and DELETE made during the outage did not happen').toEqual(kept);
   const outageWrites = await listAll(origin, collection, 'search=outage');

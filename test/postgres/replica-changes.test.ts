@@ -1,5 +1,5 @@
 /**
- * Issue 5 on PostgreSQL, two replicas in this process over one database: a write on one replica
+ * On PostgreSQL, two replicas in this process over one database: a write on one replica
  * reaches the other as a notification carrying the changes, which it applies to its compiled settings
  * in place (no reload, no compile); changes too large for a notification make it drop its compiled
  * settings and compile again on next use.
@@ -39,7 +39,9 @@ it('applies the writes of another replica in place, from the changes its notific
   const id = created.body.result.id;
   await request(writer.origin, 'PATCH', settingsPath(`block_senders/${id}`, account), { body: { pattern: 'elsewhere.example' } });
   await eventually(reader.origin, account, 'NONE');
-  await request(writer.origin, 'PATCH', settingsPath(`block_senders/${id}`, account), { body: { pattern: '.*@evil\\.example', is_regex: true } });
+  await request(writer.origin, 'PATCH', settingsPath(`block_senders/${id}`, account), {
+    body: { pattern: '.*@evil\\.example', is_regex: true },
+  });
   await eventually(reader.origin, account, 'MALICIOUS');
   await request(writer.origin, 'DELETE', settingsPath(`block_senders/${id}`, account));
   await eventually(reader.origin, account, 'NONE');
@@ -57,7 +59,9 @@ it('drops and recompiles when the changes do not fit in a notification', async (
   // About 200 bytes of change per record: 60 of them are far past PostgreSQL's 8000-byte payload.
   const bodies = Array.from({ length: 60 }, (_, i) => ({ is_regex: false, pattern: `sender${i}@bulk.example`, pattern_type: 'EMAIL' }));
   bodies.push({ is_regex: false, pattern: 'evil.example', pattern_type: 'DOMAIN' });
-  const created = await request(writer.origin, 'POST', settingsPath('block_senders/batch', account), { body: { deletes: [], patches: [], puts: [], posts: bodies } });
+  const created = await request(writer.origin, 'POST', settingsPath('block_senders/batch', account), {
+    body: { deletes: [], patches: [], puts: [], posts: bodies },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   await eventually(reader.origin, account, 'MALICIOUS');
   const after = reader.app.compiledSettings.stats();

@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown on PostgreSQL (issue 4): on SIGTERM the server stops accepting, finishes the
+ * Graceful shutdown on PostgreSQL: on SIGTERM the server stops accepting, finishes the
  * requests in flight, closes its pool and exits 0, leaving no connection behind in the database.
  */
 import http from 'node:http';

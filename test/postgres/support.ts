@@ -208,7 +208,11 @@ export async function adminQuery<T extends pg.QueryResultRow = any>(sqlText: str
 }
 
 /** Runs `sqlText` inside the given database. */
-export async function databaseQuery<T extends pg.QueryResultRow = any>(databaseUrl: string, sqlText: string, values: unknown[] = []): Promise<T[]> {
+export async function databaseQuery<T extends pg.QueryResultRow = any>(
+  databaseUrl: string,
+  sqlText: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
   await client.connect();
   try {

@@ -1,11 +1,11 @@
 /**
  * Protected domains through the official SDK. SDK 5.2.0 cannot create domains, so they are onboarded
- * with a raw `POST /domains` (Decision 12) and then read, edited, listed and deleted with the SDK.
+ * with a raw `POST /domains` and then read, edited, listed and deleted with the SDK.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, settingsPath } from '../helpers/http.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server.js';
 import {
   Cloudflare,
   FIELDS,
@@ -110,7 +110,7 @@ describe('SDK domains', () => {
     expect(await api.get(created.id, { account_id })).toEqual(created);
   });
 
-  it('edit without ip_restrictions is accepted (optional, Decision 12) and leaves them unchanged', async () => {
+  it('edit without ip_restrictions is accepted and leaves them unchanged', async () => {
     const { client } = sdkClient(server.origin);
     const account_id = freshAccount();
     const created = await onboard(account_id, { domain: 'partial.example', ip_restrictions: ['198.51.100.0/24'] });
@@ -125,7 +125,7 @@ describe('SDK domains', () => {
       const account_id = freshAccount();
       const created = await onboard(account_id, { domain: `null-${field.replace(/_/g, '-')}.example` });
       const error = await thrown(() =>
-        client.emailSecurity.settings.domains.edit(created.id, { account_id, ip_restrictions: [], [field]: null } as any),
+        client.emailSecurity.settings.domains.edit(created.id, { account_id, ip_restrictions: [], [field]: null }),
       );
       expectSdkError(error, 400, Cloudflare.BadRequestError, 1001);
       expect(await client.emailSecurity.settings.domains.get(created.id, { account_id })).toEqual(created);
@@ -153,6 +153,24 @@ describe('SDK domains', () => {
     );
     expectSdkError(error, 409, Cloudflare.ConflictError, 1003);
     expect((await client.emailSecurity.settings.domains.get(second.id, { account_id })).domain).toBe('free.example');
+  });
+
+  it('a conflict is not retried by the SDK: x-should-retry: false, one request with the default maxRetries', async () => {
+    let sent = 0;
+    const countingFetch = (input: any, init?: any) => {
+      sent++;
+      return fetch(input, init);
+    };
+    const client = new Cloudflare({ apiToken: TEST_TOKEN, baseURL: `${server.origin}/client/v4`, fetch: countingFetch as any });
+    const account_id = freshAccount();
+    await onboard(account_id, { domain: 'held.example' });
+    const second = await onboard(account_id, { domain: 'other.example' });
+    const error = await thrown(() =>
+      client.emailSecurity.settings.domains.edit(second.id, { account_id, ip_restrictions: [], domain: 'held.example' }),
+    );
+    expectSdkError(error, 409, Cloudflare.ConflictError, 1003);
+    expect(error.headers['x-should-retry']).toBe('false');
+    expect(sent).toBe(1);
   });
 
   it('deletes one domain; get and delete afterwards are NotFoundError 1002', async () => {
@@ -222,7 +240,7 @@ describe('SDK domains', () => {
       expect(await list({ allowed_delivery_mode: 'BCC', domain: ['b.com', 'a.com'] })).toEqual(['B']);
     });
 
-    it('active_delivery_mode filters on the first allowed mode of a new domain (§12.7)', async () => {
+    it('active_delivery_mode filters on the first allowed mode of a new domain', async () => {
       expect(await list({ active_delivery_mode: 'BCC' })).toEqual(['B']);
       expect(await list({ active_delivery_mode: 'API' })).toEqual(['C', 'D']);
       expect(await list({ active_delivery_mode: 'JOURNAL' })).toEqual([]);

@@ -30,8 +30,8 @@ describe('SDK allowPolicies.list query parameters', () => {
   let account_id: string;
   let names: Map<number, string>;
   const list = async (params: Record<string, unknown>) =>
-    (await collect(sdk.client.emailSecurity.settings.allowPolicies.list({ account_id, ...params } as any))).map(
-      (item: any) => names.get(item.id),
+    (await collect(sdk.client.emailSecurity.settings.allowPolicies.list({ account_id, ...params } as any))).map((item: any) =>
+      names.get(item.id),
     );
 
   const flags = (trusted: boolean, exempt: boolean, acceptable: boolean, verify: boolean) => ({
@@ -46,10 +46,28 @@ describe('SDK allowPolicies.list query parameters', () => {
     account_id = freshAccount();
     const api = sdk.client.emailSecurity.settings.allowPolicies;
     names = await seed((body) => api.create({ account_id, ...body }), {
-      A: { ...flags(true, false, false, true), is_regex: false, pattern: 'alice@Example.com', pattern_type: 'EMAIL', comments: 'Phish sim vendor' },
+      A: {
+        ...flags(true, false, false, true),
+        is_regex: false,
+        pattern: 'alice@Example.com',
+        pattern_type: 'EMAIL',
+        comments: 'Phish sim vendor',
+      },
       B: { ...flags(false, true, false, false), is_regex: false, pattern: 'example.org', pattern_type: 'DOMAIN' },
-      C: { ...flags(false, false, true, true), is_regex: false, pattern: 'marketing.example.net', pattern_type: 'DOMAIN', comments: 'Newsletters' },
-      D: { ...flags(true, false, true, false), is_regex: true, pattern: '.*@internal\\.example\\.com', pattern_type: 'EMAIL', comments: 'internal tools' },
+      C: {
+        ...flags(false, false, true, true),
+        is_regex: false,
+        pattern: 'marketing.example.net',
+        pattern_type: 'DOMAIN',
+        comments: 'Newsletters',
+      },
+      D: {
+        ...flags(true, false, true, false),
+        is_regex: true,
+        pattern: '.*@internal\\.example\\.com',
+        pattern_type: 'EMAIL',
+        comments: 'internal tools',
+      },
       E: { ...flags(false, false, true, true), is_regex: false, pattern: '198.51.100.0/24', pattern_type: 'IP' },
     });
   });
@@ -88,7 +106,7 @@ describe('SDK allowPolicies.list query parameters', () => {
     expect(await list({ verify_sender: false })).toEqual(['B', 'D']);
   });
 
-  it('deprecated boolean filters filter on the current fields (§9)', async () => {
+  it('deprecated boolean filters filter on the current fields', async () => {
     expect(await list({ is_sender: true })).toEqual(['A', 'D']);
     expect(await list({ is_recipient: true })).toEqual(['B']);
     expect(await list({ is_spoof: false })).toEqual(['A', 'B']);
@@ -130,8 +148,8 @@ describe('SDK blockSenders.list query parameters', () => {
   let account_id: string;
   let names: Map<number, string>;
   const list = async (params: Record<string, unknown>) =>
-    (await collect(sdk.client.emailSecurity.settings.blockSenders.list({ account_id, ...params } as any))).map(
-      (item: any) => names.get(item.id),
+    (await collect(sdk.client.emailSecurity.settings.blockSenders.list({ account_id, ...params } as any))).map((item: any) =>
+      names.get(item.id),
     );
 
   beforeAll(async () => {
@@ -158,7 +176,7 @@ describe('SDK blockSenders.list query parameters', () => {
     expect(await list({ pattern_type: 'UNKNOWN' })).toEqual([]);
   });
 
-  it('ties in the sort key are broken by id ascending, so pages are stable (Decision 5)', async () => {
+  it('ties in the sort key are broken by id ascending, so pages are stable', async () => {
     const api = sdk.client.emailSecurity.settings.blockSenders;
     const dupAccount = freshAccount();
     const ids: number[] = [];
@@ -177,8 +195,8 @@ describe('SDK trustedDomains.list query parameters', () => {
   let account_id: string;
   let names: Map<number, string>;
   const list = async (params: Record<string, unknown>) =>
-    (await collect(sdk.client.emailSecurity.settings.trustedDomains.list({ account_id, ...params } as any))).map(
-      (item: any) => names.get(item.id),
+    (await collect(sdk.client.emailSecurity.settings.trustedDomains.list({ account_id, ...params } as any))).map((item: any) =>
+      names.get(item.id),
     );
 
   beforeAll(async () => {
@@ -213,8 +231,8 @@ describe('SDK impersonationRegistry.list query parameters', () => {
   let account_id: string;
   let names: Map<number, string>;
   const list = async (params: Record<string, unknown>) =>
-    (await collect(sdk.client.emailSecurity.settings.impersonationRegistry.list({ account_id, ...params } as any))).map(
-      (item: any) => names.get(item.id),
+    (await collect(sdk.client.emailSecurity.settings.impersonationRegistry.list({ account_id, ...params } as any))).map((item: any) =>
+      names.get(item.id),
     );
 
   beforeAll(async () => {

@@ -65,7 +65,7 @@ const cases: Case[] = [
       pointer: '/pattern',
     },
     invariants(record) {
-      // Spec §9: deprecated aliases are emitted, mirroring the current fields.
+      // Deprecated aliases are emitted, mirroring the current fields.
       expect(record.is_sender).toBe(record.is_trusted_sender);
       expect(record.is_recipient).toBe(record.is_exempt_recipient);
       expect(record.is_spoof).toBe(record.is_acceptable_sender);
@@ -77,7 +77,7 @@ const cases: Case[] = [
     fields: FIELDS.blockedSender,
     create: (i) => ({ is_regex: false, pattern: `spam${i}.example.com`, pattern_type: 'DOMAIN', comments: `blocked ${i}` }),
     edit: { pattern: '203.0.113.7', pattern_type: 'IP', comments: 'now an IP' },
-    // Decision 9: a private address is not a valid IP pattern.
+    // A private address is not a valid IP pattern.
     invalid: { body: { is_regex: false, pattern: '10.1.2.3', pattern_type: 'IP' }, pointer: '/pattern' },
   },
   {
@@ -99,7 +99,7 @@ const cases: Case[] = [
     edit: { name: 'Chief Financial Officer', email: 'cfo@example.com' },
     invalid: { body: { name: 'Nobody', email: 'not-an-address', is_email_regex: false }, pointer: '/email' },
     invariants(record) {
-      // Decision 14: API-created entries are manual entries with empty directory fields.
+      // API-created entries are manual entries with empty directory fields.
       expect(record.provenance).toBe('A1S_INTERNAL');
       expect(record.directory_id).toBeNull();
       expect(record.directory_node_id).toBeNull();
@@ -122,7 +122,7 @@ describe.each(cases)('SDK $name', (c) => {
     expect(created).toMatchObject(body);
     expect(created.last_modified).toBe(created.created_at);
     c.invariants?.(created);
-    // Decision 15: unset optional fields are emitted as null, not left out.
+    // Unset optional fields are emitted as null, not left out.
     if (!('comments' in body)) expect(created.comments).toBeNull();
 
     const fetched = await resource.get(created.id, { account_id });
@@ -133,7 +133,7 @@ describe.each(cases)('SDK $name', (c) => {
     expect(edited).toMatchObject(c.edit);
     expect(edited.id).toBe(created.id);
     expect(edited.created_at).toBe(created.created_at);
-    // §1.8: last_modified is bumped on every successful change.
+    // last_modified is bumped on every successful change.
     expect(Date.parse(edited.last_modified)).toBeGreaterThan(Date.parse(created.last_modified));
     // Fields the edit did not name are unchanged.
     for (const key of Object.keys(body)) {
@@ -202,12 +202,7 @@ describe.each(cases)('SDK $name', (c) => {
     const created = await resource.create({ account_id: owner, ...c.create(7) });
     expectSdkError(await thrown(() => resource.get(created.id, { account_id: other })), 404, Cloudflare.NotFoundError, 1002);
     expect(await collect(resource.list({ account_id: other }))).toEqual([]);
-    expectSdkError(
-      await thrown(() => resource.edit(created.id, { account_id: other, ...c.edit })),
-      404,
-      Cloudflare.NotFoundError,
-      1002,
-    );
+    expectSdkError(await thrown(() => resource.edit(created.id, { account_id: other, ...c.edit })), 404, Cloudflare.NotFoundError, 1002);
     expectSdkError(await thrown(() => resource.delete(created.id, { account_id: other })), 404, Cloudflare.NotFoundError, 1002);
     expect(await resource.get(created.id, { account_id: owner })).toEqual(created);
   });

@@ -262,7 +262,7 @@ describe('SDK against the /accounts alias base path', () => {
   });
 });
 
-describe('pattern validation seen through the SDK (Decision 9)', () => {
+describe('pattern validation seen through the SDK', () => {
   const blocked = (pattern: string, pattern_type: 'IP' | 'EMAIL' | 'DOMAIN' | 'UNKNOWN' = 'IP', is_regex = false) => ({
     is_regex,
     pattern,
@@ -287,7 +287,9 @@ describe('pattern validation seen through the SDK (Decision 9)', () => {
     '8.8.8.8/33',
   ])('rejects the IP pattern %s with BadRequestError 1001 on /pattern', async (pattern) => {
     const { client } = sdkClient(server.origin);
-    const error = await thrown(() => client.emailSecurity.settings.blockSenders.create({ account_id: freshAccount(), ...blocked(pattern) }));
+    const error = await thrown(() =>
+      client.emailSecurity.settings.blockSenders.create({ account_id: freshAccount(), ...blocked(pattern) }),
+    );
     expectSdkError(error, 400, Cloudflare.BadRequestError, 1001);
     expect(error.errors[0].source).toEqual({ pointer: '/pattern' });
   });

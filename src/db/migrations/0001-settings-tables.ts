@@ -2,14 +2,14 @@
  * The six settings tables. Booleans are integers (0/1) and arrays/objects JSON text, so the same
  * columns work on SQLite and PostgreSQL. Migrations are history: never edit one that has shipped.
  */
-import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import { sql, type CreateTableBuilder, type Migration } from 'kysely';
+import type { Executor } from '../executor.js';
 import type { StoreAdapter } from '../adapter.js';
 
 type Columns = (table: CreateTableBuilder<string, never>) => CreateTableBuilder<string, never>;
 
 export function settingsTablesMigration(adapter: StoreAdapter): Migration {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function createSettingsTable(db: Kysely<any>, name: string, columns: Columns) {
+  async function createSettingsTable(db: Executor, name: string, columns: Columns) {
     let table = db.schema
       .createTable(name)
       .addColumn('id', adapter.serialIdType, (col) => {
@@ -84,7 +84,7 @@ export function settingsTablesMigration(adapter: StoreAdapter): Migration {
           .addColumn('transport', 'text', (c) => c.notNull())
           .addColumn('active_delivery_mode', 'varchar(16)'),
       );
-      // Decision 12: one protected domain per name per account, whatever its case.
+      // One protected domain per name per account, whatever its case.
       await db.schema
         .createIndex('domains_account_domain_unique')
         .on('domains')

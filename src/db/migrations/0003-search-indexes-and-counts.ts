@@ -6,7 +6,7 @@
 import { sql, type Migration } from 'kysely';
 import type { StoreAdapter } from '../adapter.js';
 
-/** The searched columns of each table at the time of this migration (spec §1.11). */
+/** The searched columns of each table at the time of this migration. */
 const SEARCHED_COLUMNS: Record<string, string[]> = {
   allow_policies: ['pattern', 'comments'],
   block_senders: ['pattern', 'comments'],

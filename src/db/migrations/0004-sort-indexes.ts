@@ -6,7 +6,7 @@
 import type { Migration } from 'kysely';
 import type { StoreAdapter } from '../adapter.js';
 
-/** The text sort keys of each table at the time of this migration (spec §1.10). */
+/** The text sort keys of each table at the time of this migration. */
 const SORT_COLUMNS: Record<string, string[]> = {
   allow_policies: ['pattern'],
   block_senders: ['pattern'],

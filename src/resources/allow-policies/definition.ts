@@ -1,13 +1,8 @@
 import { validateSenderPattern } from '../sender-pattern.js';
 import { defineResource, type Values } from '../definition.js';
-import {
-  AllowPolicySchema,
-  CreateAllowPolicySchema,
-  ListAllowPoliciesQuery,
-  UpdateAllowPolicySchema,
-} from './schemas.js';
+import { AllowPolicySchema, CreateAllowPolicySchema, ListAllowPoliciesQuery, UpdateAllowPolicySchema } from './schemas.js';
 
-/** Deprecated name → current name (spec §9). Only the current field is stored. */
+/** Deprecated name → current name. Only the current field is stored. */
 const ALIASES = {
   is_sender: 'is_trusted_sender',
   is_recipient: 'is_exempt_recipient',

@@ -1,10 +1,9 @@
-/** Allow policies (spec §3). Properties are listed in the order the API emits them. */
+/** Allow policies. Properties are listed in the order the API emits them. */
 import Type, { type Static } from 'typebox';
 import { Comments, ListQuery, Nullable, PatternString, PatternType, QueryBoolean, RecordMeta } from '../common-schemas.js';
 
 const Flag = Type.Boolean();
-const DeprecatedFlag = (replacement: string) =>
-  Type.Boolean({ deprecated: true, description: `Deprecated alias of \`${replacement}\`` });
+const DeprecatedFlag = (replacement: string) => Type.Boolean({ deprecated: true, description: `Deprecated alias of \`${replacement}\`` });
 
 export const AllowPolicySchema = Type.Object({
   comments: Nullable(Comments),
@@ -24,7 +23,7 @@ export const AllowPolicySchema = Type.Object({
 });
 export type AllowPolicy = Static<typeof AllowPolicySchema>;
 
-// The three action flags may come under their deprecated names instead (spec §9), so the schema
+// The three action flags may come under their deprecated names instead, so the schema
 // leaves them optional and the service reports a missing one after mapping the aliases.
 export const CreateAllowPolicySchema = Type.Object({
   comments: Type.Optional(Nullable(Comments)),

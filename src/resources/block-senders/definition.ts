@@ -1,11 +1,6 @@
 import { validateSenderPattern } from '../sender-pattern.js';
 import { defineResource } from '../definition.js';
-import {
-  BlockedSenderSchema,
-  CreateBlockedSenderSchema,
-  ListBlockedSendersQuery,
-  UpdateBlockedSenderSchema,
-} from './schemas.js';
+import { BlockedSenderSchema, CreateBlockedSenderSchema, ListBlockedSendersQuery, UpdateBlockedSenderSchema } from './schemas.js';
 
 export const blockSenders = defineResource({
   name: 'block_senders',

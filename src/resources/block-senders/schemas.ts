@@ -1,4 +1,4 @@
-/** Blocked senders (spec §4). */
+/** Blocked senders. */
 import Type, { type Static } from 'typebox';
 import { Comments, ListQuery, Nullable, PatternString, PatternType, RecordMeta } from '../common-schemas.js';
 

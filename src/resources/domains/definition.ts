@@ -27,7 +27,7 @@ export const domains = defineResource({
     require_tls_outbound: { kind: 'boolean', nullable: true },
     spf_status: { kind: 'text', ...readOnlyNull },
     transport: { kind: 'text', default: () => '' },
-    // Spec §12.7: the mode a domain currently receives mail through, for the `active_delivery_mode` filter.
+    // The mode a domain currently receives mail through, for the `active_delivery_mode` filter.
     active_delivery_mode: { kind: 'text', nullable: true, readOnly: true, hidden: true },
   },
   schemas: { record: DomainSchema, create: CreateDomainSchema, patch: UpdateDomainSchema, listQuery: ListDomainsQuery },

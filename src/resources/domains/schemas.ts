@@ -1,21 +1,11 @@
-/** Protected email domains (spec §5, Decision 12). */
+/** Protected email domains. */
 import Type, { type Static } from 'typebox';
+import { DROP_DISPOSITIONS } from '../../engine/index.js';
 import { DateTime, ListQuery, Nullable, RecordMeta, StringEnum } from '../common-schemas.js';
 
-export const DeliveryMode = StringEnum(['DIRECT', 'BCC', 'JOURNAL', 'API', 'RETRO_SCAN']);
-export const Disposition = StringEnum([
-  'MALICIOUS',
-  'MALICIOUS-BEC',
-  'SUSPICIOUS',
-  'SPOOF',
-  'SPAM',
-  'BULK',
-  'ENCRYPTED',
-  'EXTERNAL',
-  'UNKNOWN',
-  'NONE',
-]);
-export const Region = StringEnum(['GLOBAL', 'AU', 'DE', 'IN', 'US']);
+const DeliveryMode = StringEnum(['DIRECT', 'BCC', 'JOURNAL', 'API', 'RETRO_SCAN']);
+export const Disposition = StringEnum([...DROP_DISPOSITIONS]);
+const Region = StringEnum(['GLOBAL', 'AU', 'DE', 'IN', 'US']);
 const Folder = StringEnum(['AllItems', 'Inbox']);
 const DomainName = Type.String({ minLength: 1, maxLength: 253 });
 const IpRestrictions = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 });
@@ -71,7 +61,7 @@ const writable = {
   transport: Transport,
 };
 
-/** `POST /domains` (Decision 12): only `domain` is required. */
+/** `POST /domains`: only `domain` is required. */
 export const CreateDomainSchema = Type.Object({
   domain: DomainName,
   allowed_delivery_modes: Type.Optional(writable.allowed_delivery_modes),
@@ -86,7 +76,7 @@ export const CreateDomainSchema = Type.Object({
   transport: Type.Optional(writable.transport),
 });
 
-/** Seed-era PATCH: nothing nullable; `ip_restrictions` optional (Decision 12). */
+/** Seed-era PATCH: nothing nullable; `ip_restrictions` optional. */
 export const UpdateDomainSchema = Type.Object({
   allowed_delivery_modes: Type.Optional(writable.allowed_delivery_modes),
   domain: Type.Optional(DomainName),

@@ -1,11 +1,6 @@
 import { checkEmail, checkRegex } from '../../validation/patterns.js';
 import { defineResource } from '../definition.js';
-import {
-  CreateDisplayNameSchema,
-  DisplayNameSchema,
-  ListDisplayNamesQuery,
-  UpdateDisplayNameSchema,
-} from './schemas.js';
+import { CreateDisplayNameSchema, DisplayNameSchema, ListDisplayNamesQuery, UpdateDisplayNameSchema } from './schemas.js';
 
 export const impersonationRegistry = defineResource({
   name: 'impersonation_registry',
@@ -19,7 +14,7 @@ export const impersonationRegistry = defineResource({
     external_directory_node_id: { kind: 'text', nullable: true, readOnly: true },
     is_email_regex: { kind: 'boolean' },
     name: { kind: 'text' },
-    // Decision 14: entries made through the API are manual entries.
+    // Entries made through the API are manual entries.
     provenance: { kind: 'text', nullable: true, readOnly: true, default: () => 'A1S_INTERNAL' },
   },
   schemas: {

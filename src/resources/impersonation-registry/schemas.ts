@@ -1,11 +1,11 @@
 /**
- * Impersonation registry ("display names", spec §6). Seed-era bodies write only name, email and
+ * Impersonation registry ("display names"). Seed-era bodies write only name, email and
  * is_email_regex; the other fields are read-only (directory sync, provenance).
  */
 import Type, { type Static } from 'typebox';
 import { ListQuery, Nullable, RecordMeta, StringEnum } from '../common-schemas.js';
 
-export const Provenance = StringEnum(['A1S_INTERNAL', 'SNOOPY-CASB_OFFICE_365', 'SNOOPY-OFFICE_365', 'SNOOPY-GOOGLE_DIRECTORY']);
+const Provenance = StringEnum(['A1S_INTERNAL', 'SNOOPY-CASB_OFFICE_365', 'SNOOPY-OFFICE_365', 'SNOOPY-GOOGLE_DIRECTORY']);
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
 const Email = Type.String({ minLength: 1, maxLength: 1024 });
 

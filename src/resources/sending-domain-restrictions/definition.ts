@@ -1,5 +1,5 @@
 import type { FieldError } from '../../http/errors.js';
-import { checkDomain } from '../../validation/patterns.js';
+import { checkDomain, checkExcludeEntry } from '../../validation/patterns.js';
 import { defineResource } from '../definition.js';
 import {
   CreateSendingDomainRestrictionSchema,
@@ -37,8 +37,11 @@ export const sendingDomainRestrictions = defineResource({
     const errors: FieldError[] = [];
     const domainProblem = checkDomain(String(values.domain));
     if (domainProblem) errors.push({ pointer: '/domain', message: domainProblem });
+    // Entries are subdomains written in full or relative to the domain (`legacy`), stored as written;
+    // they are checked once the domain they are relative to is valid.
+    if (domainProblem) return errors;
     (values.exclude as string[]).forEach((entry, index) => {
-      const problem = checkDomain(entry);
+      const problem = checkExcludeEntry(entry, String(values.domain));
       if (problem) errors.push({ pointer: `/exclude/${index}`, message: problem });
     });
     return errors;

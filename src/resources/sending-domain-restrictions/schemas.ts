@@ -1,4 +1,4 @@
-/** Sending domain restrictions (spec §7, Decision 13): later-API CRUD with int32 ids. */
+/** Sending domain restrictions: later-API CRUD with int32 ids. */
 import Type, { type Static } from 'typebox';
 import { Comments, DateTime, ListQuery, Nullable, RecordMeta } from '../common-schemas.js';
 

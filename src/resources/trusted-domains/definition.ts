@@ -1,11 +1,6 @@
 import { checkDomain, checkRegex } from '../../validation/patterns.js';
 import { defineResource } from '../definition.js';
-import {
-  CreateTrustedDomainSchema,
-  ListTrustedDomainsQuery,
-  TrustedDomainSchema,
-  UpdateTrustedDomainSchema,
-} from './schemas.js';
+import { CreateTrustedDomainSchema, ListTrustedDomainsQuery, TrustedDomainSchema, UpdateTrustedDomainSchema } from './schemas.js';
 
 export const trustedDomains = defineResource({
   name: 'trusted_domains',

@@ -1,4 +1,4 @@
-/** Trusted domains (spec §8). Seed-era PATCH allows no nulls at all. */
+/** Trusted domains. Seed-era PATCH allows no nulls at all. */
 import Type, { type Static } from 'typebox';
 import { Comments, ListQuery, Nullable, PatternString, QueryBoolean, RecordMeta } from '../common-schemas.js';
 
@@ -21,9 +21,6 @@ export const CreateTrustedDomainSchema = Type.Object({
   is_similarity: Type.Boolean(),
   pattern: PatternString,
 });
-
-/** Decision 11: one object, an array of them, or the SDK's `{"body": [...]}` wrapper. */
-export const CreateTrustedDomainsBulkSchema = Type.Array(CreateTrustedDomainSchema);
 
 export const UpdateTrustedDomainSchema = Type.Object({
   comments: Type.Optional(Comments),

@@ -31,7 +31,11 @@ beforeEach(async () => {
   reader.pragma('query_only = true');
   dialect = new GroupCommitSqliteDialect(writer, reader);
   db = new Kysely<Schema>({ dialect });
-  await db.schema.createTable('items').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text', (c) => c.notNull().unique()).execute();
+  await db.schema
+    .createTable('items')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text', (c) => c.notNull().unique())
+    .execute();
 });
 
 afterEach(async () => {
@@ -53,7 +57,14 @@ describe('group commit on SQLite', () => {
   it('concurrent transactions share COMMITs, and every one that resolved is on disk', async () => {
     const before = { ...dialect.driver.stats };
     await Promise.all(
-      Array.from({ length: 100 }, (_, n) => db.transaction().execute((tx) => tx.insertInto('items').values({ label: `item-${n}` }).execute())),
+      Array.from({ length: 100 }, (_, n) =>
+        db.transaction().execute((tx) =>
+          tx
+            .insertInto('items')
+            .values({ label: `item-${n}` })
+            .execute(),
+        ),
+      ),
     );
     const commits = dialect.driver.stats.commits - before.commits;
     expect(dialect.driver.stats.transactions - before.transactions).toBe(100);
@@ -66,9 +77,15 @@ describe('group commit on SQLite', () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 30 }, (_, n) =>
         db.transaction().execute(async (tx) => {
-          await tx.insertInto('items').values({ label: `kept-${n}` }).execute();
+          await tx
+            .insertInto('items')
+            .values({ label: `kept-${n}` })
+            .execute();
           if (n % 3 === 0) {
-            await tx.insertInto('items').values({ label: `undone-${n}` }).execute();
+            await tx
+              .insertInto('items')
+              .values({ label: `undone-${n}` })
+              .execute();
             throw new Error(`transaction ${n} fails`);
           }
         }),
@@ -78,7 +95,10 @@ describe('group commit on SQLite', () => {
     const labels = labelsOnDisk();
     expect(labels.filter((label) => label.startsWith('undone-'))).toEqual([]);
     expect(labels.filter((label) => label.startsWith('kept-')).sort()).toEqual(
-      Array.from({ length: 30 }, (_, n) => n).filter((n) => n % 3 !== 0).map((n) => `kept-${n}`).sort(),
+      Array.from({ length: 30 }, (_, n) => n)
+        .filter((n) => n % 3 !== 0)
+        .map((n) => `kept-${n}`)
+        .sort(),
     );
   });
 
@@ -153,7 +173,12 @@ describe('rows read through the SQLite driver', () => {
     expect(await read()).toEqual([{ id: 1, label: 'one', note: 'added' }]);
     const odd = await sql<Record<string, unknown>>`select 1 as "__proto__", 2 as "two words", 3 as "two words"`.execute(db);
     expect(Object.getPrototypeOf(odd.rows[0])).toBe(Object.prototype);
-    expect(odd.rows[0]).toEqual(Object.fromEntries([['__proto__', 1], ['two words', 3]]));
+    expect(odd.rows[0]).toEqual(
+      Object.fromEntries([
+        ['__proto__', 1],
+        ['two words', 3],
+      ]),
+    );
   });
 });
 
