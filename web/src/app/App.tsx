@@ -1,0 +1,86 @@
+/** The dashboard: the session decides between sign-in and the pages; the hash route picks the page. */
+import { useEffect, useState } from 'preact/hooks';
+import { onSessionLost } from '../api/client';
+import { canWrite, currentSession, signOut, type Session } from '../api/session';
+import { AccountPicker } from '../accounts/AccountPicker';
+import { AuditPage } from '../audit/AuditPage';
+import { SignIn } from '../auth/SignIn';
+import { CollectionPage } from '../collections/CollectionPage';
+import { collectionNamed } from '../collections/collections';
+import { EvaluatePage } from '../evaluate/EvaluatePage';
+import { TransferPage } from '../transfer/TransferPage';
+import { Navigation } from './Navigation';
+import { href, navigate, useRoute } from './routes';
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [notice, setNotice] = useState('');
+  const route = useRoute();
+
+  useEffect(() => {
+    onSessionLost(() => {
+      setSession(null);
+      setNotice('Your session has ended. Sign in again.');
+    });
+    currentSession().then(setSession, () => setSession(null));
+  }, []);
+
+  useEffect(() => {
+    const only = session?.accounts?.length === 1 ? session.accounts[0] : null;
+    if (only && !route.account) navigate(href(only, 'allow_policies'));
+  }, [session, route.account]);
+
+  if (session === undefined) return <p class="loading">Loading…</p>;
+  if (session === null) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(signedIn) => {
+          setNotice('');
+          setSession(signedIn);
+        }}
+      />
+    );
+  }
+
+  const end = async () => {
+    try {
+      await signOut();
+    } finally {
+      setSession(null);
+      setNotice('Signed out.');
+      navigate('#/');
+    }
+  };
+  const { account, page, recordId } = route;
+  const collection = collectionNamed(page);
+  const writable = canWrite(session);
+  return (
+    <>
+      <Navigation session={session} account={account} page={page} onSignOut={() => void end()} />
+      <main id="main" tabIndex={-1}>
+        {!account ? (
+          <AccountPicker session={session} />
+        ) : collection ? (
+          <CollectionPage
+            key={`${account}/${collection.name}`}
+            account={account}
+            collection={collection}
+            writable={writable}
+            recordId={recordId}
+          />
+        ) : page === 'evaluate' ? (
+          <EvaluatePage key={account} account={account} />
+        ) : page === 'audit' ? (
+          <AuditPage key={account} account={account} />
+        ) : page === 'transfer' ? (
+          <TransferPage key={account} account={account} writable={writable} />
+        ) : (
+          <p>
+            Unknown page. <a href={href(account, 'allow_policies')}>Allow policies</a>
+          </p>
+        )}
+      </main>
+    </>
+  );
+}
