@@ -13,8 +13,9 @@ if (!postgres) {
   console.warn(`\n*** ${notice}: the PostgreSQL half of the suite is SKIPPED. ***\n`);
 }
 // Pure modules and SQLite-file durability run once; PostgreSQL-only tests run on that half.
-const storeIndependent = ['test/validation/**', 'test/engine/**'];
-const sqliteOnly = ['test/durability/**'];
+const storeIndependent = ['test/validation/**', 'test/engine/**', 'test/architecture/**'];
+// The dashboard's browser tests drive the UI over SQLite only: the API below it runs on both halves.
+const sqliteOnly = ['test/durability/**', 'test/db/sqlite-driver.test.ts', 'test/dashboard/browser.test.ts'];
 const postgresOnly = ['test/postgres/**'];
 
 export default defineConfig({

@@ -12,10 +12,16 @@ import { createFailureLimiter } from './auth/failure-limiter.js';
 import { registerRequestAuth } from './auth/request-auth.js';
 import { createTokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
+import { createDashboard } from './dashboard/dashboard.js';
 import { isDatabaseReady, type Database } from './db/database.js';
+import { applyConnectionCaps, connectionServerOptions } from './http/connection-limits.js';
 import { registerErrorHandling, frameworkErrorHandler } from './http/error-handler.js';
 import { unavailable } from './http/errors.js';
+import { registerAccountId } from './http/identifiers.js';
 import { registerJsonBodyParser } from './http/json-body.js';
+import { registerStorableTextCheck } from './http/storable-text.js';
+import { registerUnreadBodyDrain } from './http/unread-body.js';
+import { openLimitStore } from './limits/limit-store.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { deferredChildLoggerFactory } from './http/request-logger.js';
 import { newRequestId, registerResponseHeaders } from './http/response-headers.js';
@@ -25,6 +31,13 @@ import { registerResourceRoutes } from './resources/resource-routes.js';
 import { createResourceService, type ResourceService } from './resources/resource-service.js';
 import { createCompiledSettingsCache, loadAccountSettings, type CompiledSettingsCache } from './policy/compiled-settings-cache.js';
 import { registerEvaluateRoutes } from './policy/evaluate-routes.js';
+import { registerAdminRoutes } from './admin/admin-routes.js';
+import { seedStore } from './admin/seed.js';
+import { createSettingsStore } from './admin/settings-store.js';
+import { compileDuration, groupCommitSize } from './metrics/metrics.js';
+import { registerMetrics } from './metrics/metrics-routes.js';
+import { createImporter } from './transfer/importer.js';
+import { registerTransferRoutes } from './transfer/transfer-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +46,7 @@ declare module 'fastify' {
   }
 }
 
-export const API_PREFIX = '/client/v4';
+const API_PREFIX = '/client/v4';
 
 export interface AppDependencies {
   database: Database;
@@ -58,9 +71,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     // Long malformed ids must reach the identifier check (400/7003), not fall out of the router as 404.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler,
+    ...connectionServerOptions(config.connections),
   });
+  applyConnectionCaps(app.server, config.connections, { trustProxy: config.trustProxy });
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
+  registerStorableTextCheck(app);
+  registerUnreadBodyDrain(app, { drainLimit: 4 * config.bodyLimit });
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, isUnavailable: deps.database.adapter.isUnavailable });
   // cf-ray, Cache-Control and the security headers helmet's defaults would set.
   registerResponseHeaders(app);
@@ -92,40 +109,68 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
 
   const tokens = createTokenStore(deps.database.db);
-  registerRequestAuth(
-    app,
-    createAuthenticator({ mode: config.authMode, bootstrapToken: config.bootstrapToken, tokens }),
-    createFailureLimiter(config.authFailureLimit, config.rateLimitWindowSeconds),
-  );
-  await registerRateLimit(app, { max: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
+  registerAccountId(app);
+  // Both limits count in one store: this process's memory, or one all replicas share (Redis, PostgreSQL).
+  const limits = await openLimitStore(config, deps.database, app.log);
+  app.addHook('onClose', () => limits.close());
+  const window = config.rateLimitWindowSeconds;
+  const authenticator = createAuthenticator({ mode: config.authMode, bootstrapToken: config.bootstrapToken, tokens });
+  const failures = createFailureLimiter(config.authFailureLimit, await limits.counters('auth-failures', window));
+  const dashboard = createDashboard({
+    db: deps.database.db,
+    bootstrapToken: config.bootstrapToken,
+    sessionSeconds: config.dashboardSessionSeconds,
+    directory: config.dashboardDirectory,
+  });
+  registerRequestAuth(app, authenticator, failures, dashboard.credential);
+  await registerRateLimit(app, { max: config.rateLimit, windowSeconds: window, counters: await limits.counters('requests', window) });
 
   const auditLog = createAuditLog(deps.database.db);
   // The policy engine's compiled settings: changed in place by this process's writes, dropped on other replicas' changes.
   const services: ResourceService[] = [];
-  const compiledSettings = createCompiledSettingsCache(deps.database, (accountId) => loadAccountSettings(services, accountId));
+  const compiledSettings = createCompiledSettingsCache(deps.database, (accountId) => loadAccountSettings(services, accountId), {
+    onCompiled: (seconds) => compileDuration.observe(seconds),
+  });
+  deps.database.onGroupCommit?.((size) => groupCommitSize.observe(size));
   services.push(...RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog, compiledSettings)));
   await compiledSettings.start();
   app.decorate('compiledSettings', compiledSettings);
-  // Decision 1: the real API root, and `/accounts/...` as an alias left out of the OpenAPI document.
-  for (const [prefix, hidden] of [[API_PREFIX, false], ['', true]] as const) {
+  const importer = createImporter(deps.database, services, compiledSettings);
+  const settingsStore = createSettingsStore(deps.database, compiledSettings);
+  if (config.seedFile) {
+    const seeded = await seedStore(config.seedFile, settingsStore, importer);
+    app.log.info({ file: config.seedFile, ...seeded }, seeded.seeded ? 'seed file imported' : 'seed file skipped: the store has settings');
+  }
+  if (config.adminApi) registerAdminRoutes(app, settingsStore);
+  registerMetrics(app, { public: config.metricsPublic ?? false, database: deps.database, cache: compiledSettings });
+  // The real API root, and `/accounts/...` as an alias left out of the OpenAPI document.
+  for (const [prefix, hidden] of [
+    [API_PREFIX, false],
+    ['', true],
+  ] as const) {
     await app.register(
-      async (scope) => {
+      (scope, _options, done) => {
         for (const service of services) registerResourceRoutes(scope, service, { hidden });
         registerAuditRoutes(scope, auditLog, { hidden });
         registerEvaluateRoutes(scope, compiledSettings, { hidden });
+        registerTransferRoutes(scope, deps.database, services, importer, { hidden });
+        done();
       },
       { prefix },
     );
   }
 
+  // The web dashboard: its session endpoints under /dashboard/ and the built front end at `/`.
+  await dashboard.register(app, { authenticator, failures });
+
   const publicRoute = { schema: { hide: true }, config: { rateLimit: false } } as const;
   // Liveness: the process serves requests. Readiness: and its database answers.
-  app.get('/healthz', publicRoute, async () => ({ status: 'ok' }));
+  app.get('/healthz', publicRoute, () => ({ status: 'ok' }));
   app.get('/readyz', publicRoute, async () => {
     if (!(await isDatabaseReady(deps.database))) throw unavailable();
     return { status: 'ready', store: deps.database.adapter.engine };
   });
-  app.get('/openapi.json', publicRoute, async () => app.swagger());
+  app.get('/openapi.json', publicRoute, () => app.swagger());
 
   app.addHook('onClose', async () => {
     await compiledSettings.stop();

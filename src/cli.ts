@@ -1,46 +1,35 @@
 #!/usr/bin/env node
 /**
- * The `mailwarden` command. Works on the store named by DATABASE_URL, like the server.
- *   mailwarden tokens create --name NAME [--account ID]... [--read-only] [--email EMAIL]
- *   mailwarden tokens list [--json]
- *   mailwarden tokens revoke ID
- *   mailwarden evaluate --account ID [--json] FILE
+ * The `mailwarden` command (arguments parsed by commander; `mailwarden <command> --help` lists each
+ * command's options). Every command but pull/push's remote side works on the store named by
+ * DATABASE_URL, like the server.
  */
+import { Command, CommanderError } from 'commander';
 import { evaluateCommand } from './cli/evaluate-command.js';
+import { exportCommand, importCommand } from './cli/transfer-commands.js';
+import { pullCommand, pushCommand } from './cli/sync-commands.js';
 import { tokensCommand } from './cli/tokens-command.js';
-import { consoleOutput, UsageError } from './cli/output.js';
-import { loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
+import { UsageError } from './cli/output.js';
 
-const USAGE = `usage: mailwarden <command>
-  tokens create --name NAME [--account ID]... [--read-only] [--email EMAIL]
-  tokens list [--json]
-  tokens revoke ID
-  evaluate --account ID [--json] FILE      (FILE: an .eml message or a JSON message)`;
+const program = new Command('mailwarden')
+  .description('Self-hosted Email Security settings service: tokens, evaluation, import/export and sync on the DATABASE_URL store.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addCommand(tokensCommand())
+  .addCommand(evaluateCommand())
+  .addCommand(exportCommand())
+  .addCommand(importCommand())
+  .addCommand(pullCommand())
+  .addCommand(pushCommand());
 
-const COMMANDS = { tokens: tokensCommand, evaluate: evaluateCommand } as const;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!(command in COMMANDS)) {
-    process.stderr.write(`${USAGE}\n`);
-    return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
-  }
-  const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl);
-  try {
-    await COMMANDS[command as keyof typeof COMMANDS](rest, database, consoleOutput);
-    return 0;
-  } finally {
-    await database.close();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; commander has printed what it had to say.
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
     process.stderr.write(`mailwarden: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(usage ? 2 : 1);
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -7,8 +7,6 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +49,8 @@ async function signIn(context: BrowserContext, secret: string): Promise<Page> {
   await page.goto(server.origin + '/');
   await page.getByLabel('API token').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Allow policies');
+  // A locator wait, not expect.poll: this also runs from beforeAll, outside any test.
+  await page.getByRole('heading', { level: 1, name: 'Allow policies' }).waitFor();
   return page;
 }
 
