@@ -4,8 +4,8 @@
  *
  * The body is the JSON request (`{"messages": [...]}`), or one raw RFC 5322 message sent as
  * `Content-Type: message/rfc822`, read by the engine's `.eml` reader as `mailwarden evaluate` reads a
- * file. No authserv-id is trusted here, so an `.eml`'s Authentication-Results are ignored and the
- * explanation says so.
+ * file. Its Authentication-Results (and Received-SPF) count only from the authserv-ids the caller names
+ * with `?trusted_authserv_id=` (repeatable); the others are ignored and the explanation says so.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -28,11 +28,40 @@ import type { CompiledSettingsCache } from './compiled-settings-cache.js';
 /** The notes an `.eml` reading adds to its verdict's explanation (ignored Authentication-Results). */
 const emlNotes = new WeakMap<FastifyRequest, string[]>();
 
+/** An authserv-id as RFC 8601 writes it: a domain-like token, no spaces, separators or controls. */
+const AUTHSERV_ID = /^[A-Za-z0-9!#$%&'*+\-.^_`{|}~]{1,255}$/;
+
+/** The `trusted_authserv_id` query values (repeatable), checked; only raw message bodies have headers to trust. */
+function trustedAuthservIdsOf(request: FastifyRequest, raw: boolean): string[] {
+  const value = (request.query as Record<string, unknown>).trusted_authserv_id;
+  if (value === undefined) return [];
+  const ids = Array.isArray(value) ? value : [value];
+  const pointer = '/trusted_authserv_id';
+  if (!raw) {
+    throw validationError([
+      {
+        pointer,
+        message: 'trusted_authserv_id applies to a message/rfc822 body only; a JSON request gives its authentication results itself',
+      },
+    ]);
+  }
+  for (const id of ids) {
+    if (typeof id !== 'string' || !AUTHSERV_ID.test(id)) {
+      throw validationError([
+        { pointer, message: `trusted_authserv_id ${JSON.stringify(id)} is not an authserv-id (a name such as mx.example.com)` },
+      ]);
+    }
+  }
+  return ids as string[];
+}
+
 /** Turns a raw message body into the JSON request before the schema checks it. */
 async function readRawMessage(request: FastifyRequest): Promise<void> {
+  const raw = Buffer.isBuffer(request.body);
+  const trustedAuthservIds = trustedAuthservIdsOf(request, raw);
   if (!Buffer.isBuffer(request.body)) return;
   try {
-    const { message, notes } = await readEml(request.body);
+    const { message, notes } = await readEml(request.body, { trustedAuthservIds });
     request.body = { messages: [message] };
     emlNotes.set(request, notes);
   } catch (error) {
@@ -53,6 +82,13 @@ export function registerEvaluateRoutes(app: FastifyInstance, cache: CompiledSett
           tags: ['evaluate'],
           hide: hidden,
           params: Type.Object({ account_id: Type.String() }),
+          querystring: Type.Object({
+            trusted_authserv_id: Type.Optional(
+              Type.Union([Type.String(), Type.Array(Type.String())], {
+                description: 'For a message/rfc822 body: an authserv-id whose Authentication-Results are believed (repeatable).',
+              }),
+            ),
+          }),
           body: EvaluateRequestSchema,
           response: { 200: Envelope(Type.Array(VerdictSchema)), '4xx': ErrorEnvelope },
         },

@@ -89,6 +89,51 @@ describe('POST /accounts/{id}/email-security/evaluate', () => {
     expect(noFrom.body.errors[0]).toMatchObject({ code: 1001, source: { pointer: '/from' } });
   });
 
+  it('believes an .eml’s Authentication-Results only from the authserv-ids the caller names with ?trusted_authserv_id=', async () => {
+    const account = freshAccount();
+    await create(account, 'allow_policies', {
+      is_regex: false,
+      pattern: 'vendor.example',
+      pattern_type: 'DOMAIN',
+      is_trusted_sender: true,
+      is_acceptable_sender: false,
+      is_exempt_recipient: false,
+      verify_sender: true,
+    });
+    const eml = [
+      'Authentication-Results: mx.vendor.example; spf=pass smtp.mailfrom=vendor.example; dkim=pass header.d=vendor.example; dmarc=pass header.from=vendor.example',
+      'From: Vendor Billing <billing@vendor.example>',
+      'To: ap@corp.example',
+      'Subject: New bank details',
+      '',
+      'Please pay to the new account.',
+      '',
+    ].join('\r\n');
+    const evaluate = (query: string) =>
+      request(server.origin, 'POST', evaluatePath(account) + query, { rawBody: eml, headers: { 'content-type': 'message/rfc822' } });
+    const effects = (verdict: { matches: { effect: string }[] }) => verdict.matches.map((match) => match.effect);
+
+    const unnamed = await evaluate('');
+    expect(unnamed.status, unnamed.text).toBe(200);
+    expect(effects(unnamed.body.result[0]), 'verify_sender on a header nobody vouched for').toEqual(['trusted_sender_not_honoured']);
+    expect(unnamed.body.result[0].explanation.join(' ')).toMatch(/mx\.vendor\.example ignored/);
+
+    const named = await evaluate('?trusted_authserv_id=mx.other.example&trusted_authserv_id=mx.vendor.example');
+    expect(named.status, named.text).toBe(200);
+    expect(effects(named.body.result[0]), 'verify_sender with the authserv-id named').toEqual(['trusted_sender']);
+    expect(named.body.result[0].explanation.join(' ')).not.toMatch(/ignored/);
+
+    const bad = await evaluate('?trusted_authserv_id=' + encodeURIComponent('mx.vendor.example; spf=pass'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ code: 1001, source: { pointer: '/trusted_authserv_id' } });
+
+    const json = await request(server.origin, 'POST', evaluatePath(account) + '?trusted_authserv_id=mx.vendor.example', {
+      body: { messages: [phish] },
+    });
+    expect(json.status, 'the option on a JSON request, where it means nothing').toBe(400);
+    expect(json.body.errors[0].source).toEqual({ pointer: '/trusted_authserv_id' });
+  });
+
   it('only applies the account’s own settings', async () => {
     const account = freshAccount();
     await create(account, 'block_senders', blocked);
