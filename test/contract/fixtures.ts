@@ -1,7 +1,7 @@
 /**
  * One fixture per settings resource: what the shared contract suite (run-resource-contract.ts) needs to
- * exercise it. Field lists come from the seed; every rule
- * cited below is from /work/shared/spec/API.md.
+ * exercise it. Field lists come from the seed; every rule cited below is the API's behaviour as
+ * docs/api-behaviour.md describes it.
  *
  * Sort values in `creates` are chosen so that binary and case-insensitive collation give the same order,
  * and contain ties, so "ties broken by id ascending" is observable in both directions.
