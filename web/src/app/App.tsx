@@ -1,5 +1,5 @@
 /** The dashboard: the session decides between sign-in and the pages; the hash route picks the page. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onSessionLost } from '../api/client';
 import { canWrite, currentSession, signOut, type Session } from '../api/session';
 import { AccountPicker } from '../accounts/AccountPicker';
@@ -16,6 +16,7 @@ export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState('');
   const route = useRoute();
+  const chosenForUser = useRef(false);
 
   useEffect(() => {
     onSessionLost(() => {
@@ -25,9 +26,11 @@ export function App() {
     currentSession().then(setSession, () => setSession(null));
   }, []);
 
+  // A token for exactly one account opens that account once; `Change account` still shows the picker.
   useEffect(() => {
     const only = session?.accounts?.length === 1 ? session.accounts[0] : null;
-    if (only && !route.account) navigate(href(only, 'allow_policies'));
+    if (only && !route.account && !chosenForUser.current) navigate(href(only, 'allow_policies'));
+    if (session) chosenForUser.current = true;
   }, [session, route.account]);
 
   if (session === undefined) return <p class="loading">Loading…</p>;
@@ -47,6 +50,7 @@ export function App() {
     try {
       await signOut();
     } finally {
+      chosenForUser.current = false;
       setSession(null);
       setNotice('Signed out.');
       navigate('#/');

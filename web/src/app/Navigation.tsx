@@ -20,7 +20,15 @@ export function Navigation({ session, account, page, onSignOut }: Props) {
   const pages = [...COLLECTIONS.map(({ name, title }) => ({ name, title })), ...TOOL_PAGES];
   return (
     <header class="top">
-      <a class="skip" href="#main">
+      {/* Not href="#main": the hash is the route, so the link moves focus itself. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <div class="bar">

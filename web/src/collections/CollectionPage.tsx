@@ -144,9 +144,16 @@ export function CollectionPage({ account, collection, writable, recordId }: Prop
           record={editing === 'new' ? null : editing}
           onClose={closeRecord}
           onSaved={(record) => {
-            setStatus(`Saved ${collection.singular} ${record.id}.`);
             closeRecord();
-            setReloads(reloads + 1);
+            if (editing === 'new') {
+              // A new record may sort onto any page: search for its name so that it is in view.
+              const name = cellText(record[collection.nameField]);
+              setStatus(`Saved ${collection.singular} ${record.id}; the list shows the search for ${name}.`);
+              update({ search: name });
+            } else {
+              setStatus(`Saved ${collection.singular} ${record.id}.`);
+              setReloads(reloads + 1);
+            }
           }}
         />
       )}

@@ -1,5 +1,5 @@
 /** Search and the collection's filters, above its table. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CollectionDef } from './collections';
 
 interface Props {
@@ -12,6 +12,8 @@ interface Props {
 
 export function ListControls({ collection, search, filters, onSearch, onFilter }: Props) {
   const [text, setText] = useState(search);
+  // The page can set the search itself (after adding a record); the box then shows it.
+  useEffect(() => setText(search), [search]);
   return (
     <form
       class="controls"

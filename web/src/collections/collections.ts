@@ -183,6 +183,7 @@ export const COLLECTIONS: CollectionDef[] = [
       { key: 'drop_dispositions', label: 'Drop Dispositions' },
       { key: 'regions', label: 'Regions' },
       { key: 'lookback_hops', label: 'Lookback Hops' },
+      { key: 'transport', label: 'Transport' },
       created,
     ],
     filters: [

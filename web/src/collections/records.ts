@@ -36,7 +36,8 @@ export async function deleteRecords(account: string, collection: CollectionDef, 
   const references = ids.map((id) => ({ id }));
   if (ids.length === 1) await request('DELETE', collectionPath(account, collection, `/${ids[0]}`));
   else if (collection.multiDelete === 'batch')
-    await request('POST', collectionPath(account, collection, '/batch'), { deletes: references });
+    // The full batch endpoint requires all four arrays, even when three are empty.
+    await request('POST', collectionPath(account, collection, '/batch'), { deletes: references, patches: [], puts: [], posts: [] });
   else if (collection.multiDelete === 'bulk') await request('DELETE', collectionPath(account, collection), references);
   else throw new Error(`${collection.title} cannot delete several records at once`);
 }
