@@ -56,7 +56,8 @@ export function createAuthenticator({ dnsServer, authservId, timeoutMs = 2000 }:
       dkim: dkim.includes('pass') ? 'pass' : dkim.some((value) => value === 'fail' || value === 'neutral') ? 'fail' : 'none',
       dmarc: outcome.dmarc ? result(outcome.dmarc.status.result) : 'none',
     };
-    const line = /^Authentication-Results:\s*([\s\S]*?)(?=\r?\n\S|$)/im.exec(outcome.headers)?.[1];
+    // The header's first line and its continuation lines (those that start with white space).
+    const line = /(?:^|\n)Authentication-Results:[ \t]*([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)/i.exec(outcome.headers)?.[1];
     return { results, header: line?.replace(/\r?\n[ \t]+/g, ' ').trim() };
   };
 }

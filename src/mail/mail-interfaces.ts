@@ -54,11 +54,9 @@ export async function startMailInterfaces(
   try {
     if (mail.milterListen) {
       interfaces.milter = await startMilterServer({ listen: mail.milterListen, filter, log });
-      log.info({ address: interfaces.milter.address }, 'milter listening');
     }
     if (mail.policyListen) {
       interfaces.policy = await startPolicyServer({ listen: mail.policyListen, filter, log });
-      log.info({ address: interfaces.policy.address }, 'policy service listening');
     }
   } catch (error) {
     await interfaces.close();

@@ -76,17 +76,13 @@ async function policyConnection(): Promise<{
 }
 
 describe('policy service', () => {
-  it('answers DUNNO, REJECT and DEFER_IF_PERMIT in order on one connection, building the envelope', async () => {
+  it('answers DUNNO, a 550 reject and a 451 deferral in order on one connection, building the envelope', async () => {
     const connection = await policyConnection();
     const answers = await connection.ask(
       request('bob@protected.example') + request('blocked@protected.example') + request('later@protected.example'),
       3,
     );
-    expect(answers).toEqual([
-      'action=DUNNO',
-      'action=REJECT 5.7.1 Recipient rejected: BLOCKED',
-      'action=DEFER_IF_PERMIT 4.7.1 settings unavailable',
-    ]);
+    expect(answers).toEqual(['action=DUNNO', 'action=550 5.7.1 Recipient rejected: BLOCKED', 'action=451 4.7.1 settings unavailable']);
     expect(asked[0]).toEqual([
       {
         clientAddress: '192.0.2.10',
@@ -100,7 +96,7 @@ describe('policy service', () => {
       'bob@protected.example',
     ]);
     expect(await connection.ask(request('broken@protected.example'))).toEqual([
-      'action=DEFER_IF_PERMIT 4.7.1 mailwarden: temporary failure, try again later',
+      'action=451 4.7.1 mailwarden: temporary failure, try again later',
     ]);
     connection.socket.destroy();
   });
@@ -125,7 +121,7 @@ describe('policy service', () => {
     abusive.socket.write(`request=smtpd_access_policy\nrecipient=${'a'.repeat(5000)}`);
     await abusive.closed;
     const connection = await policyConnection();
-    expect(await connection.ask(request('blocked@protected.example'))).toEqual(['action=REJECT 5.7.1 Recipient rejected: BLOCKED']);
+    expect(await connection.ask(request('blocked@protected.example'))).toEqual(['action=550 5.7.1 Recipient rejected: BLOCKED']);
     connection.socket.destroy();
     for (let i = 0; i < 100 && server.sessions() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(server.sessions()).toBe(0);

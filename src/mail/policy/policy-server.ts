@@ -67,7 +67,12 @@ function servePolicyConnection(socket: Socket, filter: MailFilter, log: MailLogg
   });
 }
 
-/** The action for one request: DUNNO, REJECT 5.7.1 text or DEFER_IF_PERMIT 4.7.1 text. */
+/**
+ * The action for one request: DUNNO, or the SMTP reply itself (`550 5.7.1 text`, `451 4.7.1 text`). An
+ * access(5) `NNN text` action rejects like REJECT or DEFER, with that code instead of Postfix's
+ * `access_map_reject_code` (554) or `defer_code` (450), so the sending server reads the same reply from
+ * the policy service as from the milter.
+ */
 async function answer(request: string, filter: MailFilter, log: MailLogger): Promise<string> {
   const attributes = new Map<string, string>();
   for (const line of request.split('\n')) {
@@ -100,12 +105,12 @@ async function answer(request: string, filter: MailFilter, log: MailLogger): Pro
   try {
     decision = await filter.checkRecipient(envelope, recipient);
   } catch (error) {
-    log.error({ err: error, queueId: envelope.queueId }, 'policy check failed: answering DEFER_IF_PERMIT');
-    return 'DEFER_IF_PERMIT 4.7.1 mailwarden: temporary failure, try again later';
+    log.error({ err: error, queueId: envelope.queueId }, 'policy check failed: answering 451 4.7.1');
+    return '451 4.7.1 mailwarden: temporary failure, try again later';
   }
-  if (decision.action === 'reject') return `REJECT 5.7.1 ${oneLine(decision.reply.text)}`;
-  if (decision.action === 'tempfail') return `DEFER_IF_PERMIT 4.7.1 ${oneLine(decision.reply.text)}`;
-  return 'DUNNO';
+  if (decision.action === 'dunno') return 'DUNNO';
+  const { code, enhanced, text } = decision.reply;
+  return `${code} ${enhanced} ${oneLine(text)}`;
 }
 
 function oneLine(text: string): string {
