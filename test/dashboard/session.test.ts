@@ -437,6 +437,22 @@ describe('dashboard session lifetime and TLS', () => {
     expect(sessionCookies(response)[0].attributes.has('secure')).toBe(false);
   });
 
+  it('grants even an allowed CORS origin neither the dashboard header nor the cookie', async () => {
+    const server = await serverWith({ corsOrigins: ['https://partner.example'] });
+    const preflight = await request(server.origin, 'OPTIONS', settingsPath('block_senders'), {
+      anonymous: true,
+      headers: {
+        origin: 'https://partner.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-mailwarden-dashboard',
+      },
+    });
+    // CORS works for that origin (it may send Bearer tokens), but not with the dashboard's header or credentials.
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://partner.example');
+    expect(preflight.headers.get('access-control-allow-headers') ?? '').not.toMatch(/x-mailwarden-dashboard/i);
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
   it('opens no session in open mode for a secret that is not a token', async () => {
     const server = await serverWith({ authMode: 'open', bootstrapToken: undefined });
     const response = await signIn(server.origin, 'anything-goes-on-the-api-in-open-mode');
