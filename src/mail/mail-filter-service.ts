@@ -5,7 +5,7 @@
  * verdicts into what the MTA does. Settings that cannot be read become the configured error answer.
  */
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import { evaluate, trustedAuthenticationResults, type Message, type Verdict } from '../engine/index.js';
+import { DISPOSITIONS, evaluate, trustedAuthenticationResults, type Message, type Verdict } from '../engine/index.js';
 import type { CompiledSettingsCache } from '../policy/compiled-settings-cache.js';
 import { mailMessagesTotal, mailRecipientsUnprotectedTotal } from '../metrics/metrics.js';
 import type { AccountRouting } from './account-routing.js';
@@ -136,10 +136,8 @@ export function createMailFilter(options: MailFilterOptions): MailFilter {
         decision.removeRecipients = message.recipients.filter((recipient) =>
           recipientVerdicts.some((v) => v.address === recipient && v.action === 'drop'),
         );
-        const severest =
-          results.map((entry) => entry.verdict).find((verdict) => verdict.action === 'drop') ??
-          results.find((entry) => entry.verdict.disposition !== 'NONE')?.verdict;
-        disposition = severest?.disposition ?? 'NONE';
+        // The most severe over every account's verdict (DISPOSITIONS lists them most severe first).
+        disposition = DISPOSITIONS.find((candidate) => results.some((entry) => entry.verdict.disposition === candidate)) ?? 'NONE';
         if (decision.removeRecipients.length === message.recipients.length && message.recipients.length > 0) {
           decision.removeRecipients = [];
           decision.outcome = options.dropAction;

@@ -81,6 +81,33 @@ describe('mail filter', () => {
     expect(decision.addHeaders[0]).toEqual(['X-Mailwarden-Disposition', 'NONE']);
   });
 
+  test('the message disposition is the most severe over every account, whichever recipient comes first', async () => {
+    // example.com (first recipient) finds MALICIOUS-BEC; watch.example.org, of the other account, finds
+    // MALICIOUS; neither account drops what it found.
+    const created = [
+      await request(server.origin, 'POST', settingsPath('impersonation_registry', ACCOUNT), {
+        body: { name: 'Rita Boss', email: 'rita@example.com', is_email_regex: false },
+      }),
+      await request(server.origin, 'POST', settingsPath('domains', OTHER_ACCOUNT), {
+        body: { domain: 'watch.example.org', drop_dispositions: [] },
+      }),
+      await request(server.origin, 'POST', settingsPath('block_senders', OTHER_ACCOUNT), {
+        body: { is_regex: false, pattern: 'rita.boss@freemail.example', pattern_type: 'EMAIL' },
+      }),
+    ];
+    for (const answer of created) expect(answer.status, answer.text).toBe(201);
+    const decision = await filter.filterMessage({
+      ...message('rita.boss@freemail.example', ['ann@example.com', 'desk@watch.example.org']),
+      headers: [
+        ['From', 'Rita Boss <rita.boss@freemail.example>'],
+        ['Subject', 'urgent'],
+      ],
+    });
+    expect(decision.outcome).toBe('deliver');
+    expect(decision.removeRecipients).toEqual([]);
+    expect(decision.addHeaders[0]).toEqual(['X-Mailwarden-Disposition', 'MALICIOUS']);
+  });
+
   test('checkRecipient rejects a blocked envelope sender and lets others through', async () => {
     const envelope = { mailFrom: 'spam@bad.example', recipients: [], clientAddress: '192.0.2.10' };
     expect(await filter.checkRecipient(envelope, 'boss@sales.example.com')).toMatchObject({ action: 'reject', reply: { code: '550' } });
