@@ -120,8 +120,8 @@ export interface MailConfig {
   onError: 'tempfail' | 'accept';
   /** `HOST:PORT` of the DNS server for SPF/DKIM/DMARC lookups; undefined: the system resolver. */
   dnsServer?: string;
-  /** An upstream authserv-id whose Authentication-Results header is trusted instead of computing. */
-  trustedAuthservId?: string;
+  /** Upstream authserv-ids (comma-separated in the variable) whose Authentication-Results header is trusted instead of computing. */
+  trustedAuthservIds?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -186,7 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       dropAction: values.MAILWARDEN_MAIL_DROP_ACTION,
       onError: values.MAILWARDEN_MAIL_ON_ERROR,
       dnsServer: values.MAILWARDEN_DNS_SERVER,
-      trustedAuthservId: values.MAILWARDEN_TRUSTED_AUTHSERV_ID,
+      trustedAuthservIds: values.MAILWARDEN_TRUSTED_AUTHSERV_ID?.split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
     },
     dashboardSessionSeconds: values.MAILWARDEN_DASHBOARD_SESSION_SECONDS,
     dashboardDirectory: values.MAILWARDEN_DASHBOARD_DIR,

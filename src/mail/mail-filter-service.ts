@@ -23,7 +23,8 @@ export interface MailFilterOptions {
   authenticator: Authenticator;
   dropAction: 'reject' | 'discard' | 'quarantine';
   onError: 'tempfail' | 'accept';
-  trustedAuthservId?: string;
+  /** Upstream authserv-ids whose Authentication-Results header is believed instead of computing. */
+  trustedAuthservIds?: readonly string[];
   /** The authserv-id mailwarden writes when the authenticator gave no header. */
   authservId: string;
   log: MailFilterLog;
@@ -105,8 +106,8 @@ export function createMailFilter(options: MailFilterOptions): MailFilter {
       try {
         let authentication: Message['authentication'];
         let resultsHeader: string | undefined;
-        const upstream = options.trustedAuthservId
-          ? trustedAuthenticationResults(headerValues(message.headers, 'authentication-results'), [options.trustedAuthservId]).results
+        const upstream = options.trustedAuthservIds?.length
+          ? trustedAuthenticationResults(headerValues(message.headers, 'authentication-results'), options.trustedAuthservIds).results
           : undefined;
         if (upstream) authentication = upstream;
         else {

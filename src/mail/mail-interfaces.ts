@@ -41,7 +41,7 @@ export async function startMailInterfaces(
     authenticator: createAuthenticator({ dnsServer: mail.dnsServer, authservId }),
     dropAction: mail.dropAction,
     onError: mail.onError,
-    trustedAuthservId: mail.trustedAuthservId,
+    trustedAuthservIds: mail.trustedAuthservIds,
     authservId,
     log,
   });

@@ -14,7 +14,7 @@ describe('mail configuration', () => {
       MAILWARDEN_MAIL_DROP_ACTION: 'quarantine',
       MAILWARDEN_MAIL_ON_ERROR: 'accept',
       MAILWARDEN_DNS_SERVER: '127.0.0.1:5353',
-      MAILWARDEN_TRUSTED_AUTHSERV_ID: 'mx.example.com',
+      MAILWARDEN_TRUSTED_AUTHSERV_ID: 'mx.example.com, relay.example.com',
     }).mail;
     expect(mail).toEqual({
       milterListen: { kind: 'tcp', host: '127.0.0.1', port: 8891 },
@@ -22,7 +22,7 @@ describe('mail configuration', () => {
       dropAction: 'quarantine',
       onError: 'accept',
       dnsServer: '127.0.0.1:5353',
-      trustedAuthservId: 'mx.example.com',
+      trustedAuthservIds: ['mx.example.com', 'relay.example.com'],
     });
   });
 

@@ -280,7 +280,7 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
     const result = await send('friend@partner.example', ['ap@corp.example'], data);
     expect(result.accepted, result.transcript).toBe(false);
     expect(
-      result.refusals.some((refusal) => /^4\d\d /.test(refusal)),
+      result.refusals.some((refusal) => /^451 4\.7\.1 /.test(refusal)),
       result.transcript,
     ).toBe(true);
   });
