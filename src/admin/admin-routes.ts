@@ -6,11 +6,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { success } from '../http/envelope.js';
 import { ApiError, ErrorCode } from '../http/errors.js';
+import { ACCOUNT_ID_PATTERN } from '../http/identifiers.js';
 import { ErrorEnvelope } from '../resources/common-schemas.js';
 import { assertValid } from '../validation/schema-validator.js';
 import type { SettingsStore } from './settings-store.js';
 
-const AccountId = Type.String({ pattern: '^[0-9a-fA-F]{32}$' });
+const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN });
 const ResetBody = Type.Object({ accounts: Type.Optional(Type.Array(AccountId, { maxItems: 10_000 })) });
 const SnapshotName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' });
 

@@ -30,11 +30,10 @@ export type { Action, Match, MatchEffect, MatchField, RecipientVerdict, Verdict 
 export { DETECTIONS, DISPOSITIONS, DROP_DISPOSITIONS, type Disposition, type DropDisposition } from './dispositions.js';
 
 // Messages: the evaluate endpoint's schemas and checks, and reading files.
-export { EvaluateRequestSchema, MAX_MESSAGES, MessageSchema, VerdictSchema, type EvaluateRequest, type Message } from './message/schema.js';
-export { checkEvaluateRequest, checkMessage, InvalidMessageError, messageFromJson, type MessageFieldError } from './message/check.js';
+export { EvaluateRequestSchema, MAX_MESSAGES, VerdictSchema, type EvaluateRequest, type Message } from './message/schema.js';
+export { checkEvaluateRequest, InvalidMessageError, messageFromJson, type MessageFieldError } from './message/check.js';
 export { messageFromEml, readEml, type EmlOptions, type EmlReading } from './message/eml.js';
 export {
-  ignoredAuthenticationNote,
   trustedAuthenticationResults,
   type AuthenticationResults,
   type TrustedAuthenticationResults,

@@ -11,7 +11,8 @@ declare module 'fastify' {
 }
 
 /** An account id: 32 hexadecimal characters, as real account ids are. Accounts are stored in lower case. */
-const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
+export const ACCOUNT_ID_PATTERN = '^[0-9a-fA-F]{32}$';
+const ACCOUNT_ID = new RegExp(ACCOUNT_ID_PATTERN);
 const RECORD_ID = /^[1-9][0-9]{0,9}$/;
 
 export function isAccountId(value: string): boolean {
