@@ -68,6 +68,8 @@ export function createSettingsStore(database: Database, cache: CompiledSettingsC
     /** Deletes the settings of these accounts (all accounts without a list); tokens stay. */
     async reset(accounts?: string[]): Promise<{ accounts: number; records: number }> {
       const wanted = accounts?.map((account) => account.toLowerCase());
+      // An empty list names no account (and `in ()` is not SQL PostgreSQL accepts).
+      if (wanted?.length === 0) return { accounts: 0, records: 0 };
       const result = await db.transaction().execute(async (executor) => {
         const affected = await accountsIn(executor, wanted);
         const records = await deleteSettings(executor, wanted);
