@@ -1,6 +1,7 @@
 /**
  * Hostile input on the routes `/openapi.json` does not list (so generated-input.test.ts does not reach
- * them): the dashboard's sign-in, and the `/_mailwarden/` reset and snapshot routes. Every answer is
+ * them): the dashboard's sign-in, the `/_mailwarden/` reset and snapshot routes, and the evaluate
+ * endpoint's `message/rfc822` bodies (the description lists only its JSON body). Every answer is
  * below 500; every 4xx is the error envelope, sets no session cookie, and leaves the stored settings as
  * they were.
  */
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../contract/fixtures.js';
 import { newAccount } from '../contract/support.js';
 import { request, settingsPath } from '../helpers/http.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server.js';
 import { KILLER_VALUES } from './generated-input-arbitraries.js';
 
 let server: TestServer;
@@ -79,6 +80,35 @@ describe('hostile input on the routes the API description does not list', () => 
     for (const body of RAW_BODIES) await hostile('POST', '/_mailwarden/snapshots', body);
     for (const name of ['%00', '%ED%A0%80', 'x'.repeat(1025), '..%2F..%2Fetc', '%F0%9F%98%80'.repeat(100), 'missing']) {
       expect(await hostile('POST', `/_mailwarden/snapshots/${name}/restore`, undefined)).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('evaluate: hostile message/rfc822 bodies are answered below 500, in the envelope when refused', async () => {
+    const bodies: Array<string | Buffer> = [
+      '',
+      '\u0000',
+      'From: \u0000@x\r\n\r\n',
+      Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x80]),
+      'From: <' + 'a'.repeat(100_000) + '@example.com>\r\nTo: b@example.com\r\n\r\nx',
+      'From: a@example.com\r\nTo: ' + 'b@example.com, '.repeat(5000) + '\r\n\r\n',
+      'Subject: no from\r\n\r\nbody',
+      'From: =?utf-8?B?' +
+        '\u00ff'.repeat(50) +
+        '?= <a@example.com>\r\nTo: b@example.com\r\nAuthentication-Results: \u0000; spf=pass\r\n\r\n',
+      'From a@example.com Mon Jan  1 00:00:00 2026\r\n' + 'X: y\r\n'.repeat(20_000),
+    ];
+    for (const body of bodies) {
+      const before = await stored();
+      const response = await fetch(`${server.origin}/client/v4/accounts/${account}/email-security/evaluate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'message/rfc822' },
+        body,
+      });
+      const text = await response.text();
+      const what = `${String(body).slice(0, 60)} -> ${response.status} ${text.slice(0, 200)}`;
+      expect(response.status, what).toBeLessThan(500);
+      if (response.status >= 400) expect(JSON.parse(text), what).toMatchObject({ success: false, result: null });
+      expect(await stored(), what).toBe(before);
     }
   });
 });

@@ -26,7 +26,7 @@ import {
   trustedAuthenticationResults,
   type AuthenticationResults,
 } from './authentication-results.js';
-import { validMessage } from './check.js';
+import { InvalidMessageError, validMessage } from './check.js';
 import type { Message } from './schema.js';
 
 function addresses(field: AddressObject | AddressObject[] | undefined): EmailAddress[] {
@@ -85,12 +85,18 @@ export interface EmlReading {
 /** Reads a raw RFC 5322 message; throws `InvalidMessageError` when the result cannot be evaluated. */
 export async function readEml(source: Buffer | string, options: EmlOptions = {}): Promise<EmlReading> {
   const trustedIds = options.trustedAuthservIds ?? [];
-  const mail = await simpleParser(source, {
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    skipTextLinks: true,
-  });
+  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    mail = await simpleParser(source, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+    });
+  } catch (error) {
+    // The parser's own limits (a header block over its maximum, say): the message cannot be read.
+    throw new InvalidMessageError([{ pointer: '', message: `the message cannot be parsed: ${(error as Error).message}` }]);
+  }
   const lines = mail.headerLines;
   const from = addresses(mail.from)[0];
   const replyTo = addresses(mail.replyTo)[0];
