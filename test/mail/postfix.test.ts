@@ -106,33 +106,20 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
     await create(origin, 'block_senders', { pattern: 'ceo@header-blocked.example', pattern_type: 'EMAIL', is_regex: false });
     await create(origin, 'block_senders', { pattern: '192.0.2.66', pattern_type: 'IP', is_regex: false });
     await create(origin, 'block_senders', { pattern: '^invoice-[0-9]+@billing\\.example$', pattern_type: 'EMAIL', is_regex: true });
-    await create(origin, 'allow_policies', {
-      pattern: 'friend@partner.example',
-      pattern_type: 'EMAIL',
-      is_regex: false,
-      is_trusted_sender: true,
-      is_exempt_recipient: false,
-      is_acceptable_sender: false,
-      verify_sender: false,
-    });
-    await create(origin, 'allow_policies', {
-      pattern: 'jane@vendor.example',
-      pattern_type: 'EMAIL',
-      is_regex: false,
-      is_trusted_sender: true,
-      is_exempt_recipient: false,
-      is_acceptable_sender: false,
-      verify_sender: true,
-    });
-    await create(origin, 'allow_policies', {
-      pattern: 'ceo@corp.example',
-      pattern_type: 'EMAIL',
-      is_regex: false,
-      is_trusted_sender: false,
-      is_exempt_recipient: true,
-      is_acceptable_sender: false,
-      verify_sender: false,
-    });
+    const allow = (pattern: string, flags: Partial<Record<'is_trusted_sender' | 'is_exempt_recipient' | 'verify_sender', boolean>>) =>
+      create(origin, 'allow_policies', {
+        pattern,
+        pattern_type: 'EMAIL',
+        is_regex: false,
+        is_trusted_sender: false,
+        is_exempt_recipient: false,
+        is_acceptable_sender: false,
+        verify_sender: false,
+        ...flags,
+      });
+    await allow('friend@partner.example', { is_trusted_sender: true });
+    await allow('jane@vendor.example', { is_trusted_sender: true, verify_sender: true });
+    await allow('ceo@corp.example', { is_exempt_recipient: true });
     await create(origin, 'impersonation_registry', { name: 'Jane Doe', email: 'jane@corp.example', is_email_regex: false });
   }, 90_000);
 
@@ -147,7 +134,7 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
   it('rejects a blocked envelope sender at RCPT TO, before the body is sent', async () => {
     const { data } = message('Phisher <phisher@bad.example>', 'ap@corp.example');
     const result = await send('phisher@bad.example', ['ap@corp.example'], data);
-    refusedWith(result, /^5\d\d 5\.7\.1 .*MALICIOUS/);
+    refusedWith(result, /^550 5\.7\.1 .*MALICIOUS/);
     expect(result.transcript).not.toMatch(/^ -> DATA/m);
   });
 
@@ -159,9 +146,9 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
 
   it('rejects a blocked client IP and a sender matching a blocked regex', async () => {
     const fromIp = message('Someone <someone@elsewhere.example>', 'ap@corp.example');
-    refusedWith(await send('someone@elsewhere.example', ['ap@corp.example'], fromIp.data, '192.0.2.66'), /^5\d\d 5\.7\.1 /);
+    refusedWith(await send('someone@elsewhere.example', ['ap@corp.example'], fromIp.data, '192.0.2.66'), /^550 5\.7\.1 /);
     const fromRegex = message('Billing <invoice-20261208@billing.example>', 'ap@corp.example');
-    refusedWith(await send('invoice-20261208@billing.example', ['ap@corp.example'], fromRegex.data), /^5\d\d 5\.7\.1 /);
+    refusedWith(await send('invoice-20261208@billing.example', ['ap@corp.example'], fromRegex.data), /^550 5\.7\.1 /);
   });
 
   it('delivers a trusted sender with X-Mailwarden-Disposition: NONE and computed Authentication-Results', async () => {
@@ -262,7 +249,7 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
 
     await create(service.server.origin, 'block_senders', { pattern: 'later-blocked.example', pattern_type: 'DOMAIN', is_regex: false });
     const after = message('Newcomer <new@later-blocked.example>', 'ap@corp.example');
-    refusedWith(await send('new@later-blocked.example', ['ap@corp.example'], after.data), /^5\d\d 5\.7\.1 /);
+    refusedWith(await send('new@later-blocked.example', ['ap@corp.example'], after.data), /^550 5\.7\.1 /);
   });
 
   it('delivers mail for domains no account protects, whatever another account blocks', async () => {
