@@ -273,6 +273,73 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
   });
 });
 
+describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DROP_ACTION', { timeout: 60_000 }, () => {
+  const directory = temporaryDirectory();
+  let dns: DnsServer;
+  let sink: SmtpSink;
+  const running: Array<{ service: MailService; postfix: PostfixInstance }> = [];
+
+  async function start(dropAction: string): Promise<PostfixInstance> {
+    const service = await startMailService(directory.path, dns.address, { MAILWARDEN_MAIL_DROP_ACTION: dropAction });
+    const postfix = await startPostfix({ milter: `inet:${service.milter}`, policy: `inet:${service.policy}`, relayPort: sink.port });
+    running.push({ service, postfix });
+    await create(service.server.origin, 'domains', { domain: 'corp.example', drop_dispositions: ['MALICIOUS'] });
+    await create(service.server.origin, 'block_senders', { pattern: 'ceo@header-blocked.example', pattern_type: 'EMAIL', is_regex: false });
+    return postfix;
+  }
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    sink = await startSink();
+  });
+  afterAll(async () => {
+    for (const { service, postfix } of running) {
+      await postfix.stop();
+      await service.stop();
+    }
+    await sink?.close();
+    await dns?.close();
+    directory.remove();
+  });
+
+  // The envelope sender is clean, so the policy service lets it through and the milter decides.
+  const blocked = () => message('The CEO <ceo@header-blocked.example>', 'ap@corp.example');
+
+  it('quarantine: Postfix accepts the message into its hold queue, and delivers nothing', async () => {
+    const postfix = await start('quarantine');
+    const { marker, data } = blocked();
+    const result = await submit({
+      port: postfix.port,
+      mailFrom: 'bounce@mailer.example',
+      recipients: ['ap@corp.example'],
+      data,
+      directory: directory.path,
+    });
+    expect(result.accepted, result.transcript).toBe(true);
+    const queued = await postfix.queue();
+    expect(queued.map((entry) => entry.queue_name)).toEqual(['hold']);
+    expect(queued[0].recipients.map((recipient) => recipient.address)).toEqual(['ap@corp.example']);
+    expect(postfix.log()).toMatch(/milter-hold: END-OF-MESSAGE .*milter triggers HOLD action/);
+    expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
+  });
+
+  it('discard: Postfix accepts the message and throws it away', async () => {
+    const postfix = await start('discard');
+    const { marker, data } = blocked();
+    const result = await submit({
+      port: postfix.port,
+      mailFrom: 'bounce@mailer.example',
+      recipients: ['ap@corp.example'],
+      data,
+      directory: directory.path,
+    });
+    expect(result.accepted, result.transcript).toBe(true);
+    expect(await postfix.queue()).toEqual([]);
+    expect(postfix.log()).toMatch(/milter-discard: END-OF-MESSAGE/);
+    expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
+  });
+});
+
 async function blockConnections(database: TestDatabase): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();

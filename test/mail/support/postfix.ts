@@ -34,6 +34,8 @@ export interface PostfixInstance {
   directory: string;
   /** Postfix's log so far. */
   log(): string;
+  /** The messages in Postfix's queues (`postqueue -j`): which queue each is in, and its recipients. */
+  queue(): Promise<Array<{ queue_name: string; queue_id: string; recipients: Array<{ address: string }> }>>;
   stop(): Promise<void>;
 }
 
@@ -139,6 +141,13 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
     port,
     directory,
     log,
+    async queue() {
+      const { stdout } = await run('/usr/sbin/postqueue', ['-c', directory, '-j']);
+      return stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+    },
     async stop() {
       await postfix(directory, 'stop').catch(() => undefined);
       rmSync(directory, { recursive: true, force: true });
