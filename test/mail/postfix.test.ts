@@ -302,6 +302,20 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
     directory.remove();
   });
 
+  /** Sends a clean message and waits until it is delivered, so that anything sent before had its chance. */
+  async function deliveredAfter(postfix: PostfixInstance): Promise<void> {
+    const { marker, data } = message('Friend <friend@partner.example>', 'ap@corp.example');
+    const result = await submit({
+      port: postfix.port,
+      mailFrom: 'friend@partner.example',
+      recipients: ['ap@corp.example'],
+      data,
+      directory: directory.path,
+    });
+    expect(result.accepted, result.transcript).toBe(true);
+    await sink.waitFor(marker);
+  }
+
   // The envelope sender is clean, so the policy service lets it through and the milter decides.
   const blocked = () => message('The CEO <ceo@header-blocked.example>', 'ap@corp.example');
 
@@ -320,6 +334,7 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
     expect(queued.map((entry) => entry.queue_name)).toEqual(['hold']);
     expect(queued[0].recipients.map((recipient) => recipient.address)).toEqual(['ap@corp.example']);
     expect(postfix.log()).toMatch(/milter-hold: END-OF-MESSAGE .*milter triggers HOLD action/);
+    await deliveredAfter(postfix);
     expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
   });
 
@@ -336,6 +351,7 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
     expect(result.accepted, result.transcript).toBe(true);
     expect(await postfix.queue()).toEqual([]);
     expect(postfix.log()).toMatch(/milter-discard: END-OF-MESSAGE/);
+    await deliveredAfter(postfix);
     expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
   });
 });
