@@ -132,7 +132,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     onCompiled: (seconds) => compileDuration.observe(seconds),
   });
   deps.database.onGroupCommit?.((size) => groupCommitSize.observe(size));
-  services.push(...RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog, compiledSettings)));
+  services.push(
+    ...RESOURCES.map((definition) =>
+      createResourceService(definition, deps.database, auditLog, compiledSettings, { ids: config.apiIds ?? 'integer' }),
+    ),
+  );
   await compiledSettings.start();
   app.decorate('compiledSettings', compiledSettings);
   const importer = createImporter(deps.database, services, compiledSettings);

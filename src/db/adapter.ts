@@ -39,6 +39,8 @@ export interface StoreAdapter {
    * commits (PostgreSQL NOTIFY). A no-op where one process owns the database (SQLite).
    */
   notify(executor: Executor, channel: string, payload: string): Promise<void>;
+  /** An expression that is a new random (version 4) uuid, in lower case, for every row it is evaluated for. */
+  randomUuid(): Expression<string>;
 }
 
 /** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
@@ -117,6 +119,9 @@ export const sqliteAdapter: StoreAdapter = {
     return sql<SqlBool>`${sql.ref(`${table}.id`)} in (select rowid from ${sql.table(`${table}_search`)} where ${sql.table(`${table}_search`)} match ${phrase})`;
   },
   notify: async () => {},
+  // SQLite has no uuid function: 122 random bits laid out as a version 4, variant 1 uuid.
+  randomUuid: () =>
+    sql<string>`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`,
 };
 
 // PostgreSQL SQLSTATE classes: 08 connection exception, 57P0x operator intervention (shutdown),
@@ -158,4 +163,6 @@ export const postgresAdapter: StoreAdapter = {
   async notify(executor, channel, payload) {
     await sql`select pg_notify(${channel}, ${payload})`.execute(executor);
   },
+  // Built in since PostgreSQL 13; version 4 and in lower case.
+  randomUuid: () => sql<string>`gen_random_uuid()::text`,
 };

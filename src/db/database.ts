@@ -19,6 +19,7 @@ import { sortIndexesMigration } from './migrations/0004-sort-indexes.js';
 import { patternTypeSortIndexesMigration } from './migrations/0005-pattern-type-sort-indexes.js';
 import { snapshotsMigration } from './migrations/0006-snapshots.js';
 import { dashboardSessionsMigration } from './migrations/0007-dashboard-sessions.js';
+import { recordUuidsMigration } from './migrations/0008-record-uuids.js';
 
 export interface Database {
   db: Executor;
@@ -59,6 +60,7 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0005-pattern-type-sort-indexes': patternTypeSortIndexesMigration(adapter),
     '0006-snapshots': snapshotsMigration(),
     '0007-dashboard-sessions': dashboardSessionsMigration(),
+    '0008-record-uuids': recordUuidsMigration(adapter),
   };
 }
 
