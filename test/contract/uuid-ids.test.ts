@@ -282,7 +282,7 @@ async function sharedStore(): Promise<{ url: string; remove(): Promise<void> }> 
     return { url: database.url, remove: () => database.drop() };
   }
   const directory = temporaryDirectory();
-  return { url: `sqlite:${join(directory.path, 'mailwarden.db')}`, remove: async () => directory.remove() };
+  return { url: `sqlite:${join(directory.path, 'mailwarden.db')}`, remove: () => Promise.resolve(directory.remove()) };
 }
 
 /** Every record of one account in each collection, in list order. */
