@@ -10,12 +10,13 @@ import type { Database } from '../db/database.js';
 import { chunkRows } from '../db/prepared-query.js';
 import { notFound } from '../http/errors.js';
 import { SETTINGS_CHANGED_CHANNEL, type CompiledSettingsCache } from '../policy/compiled-settings-cache.js';
-import { RESOURCES } from '../resources/index.js';
+import { RESOURCES, UUID_MODE_RESOURCES } from '../resources/index.js';
 import type { Executor } from '../db/executor.js';
 
-const TABLES = RESOURCES.map((definition) => definition.name);
+const DEFINITIONS = [...RESOURCES, ...UUID_MODE_RESOURCES];
+const TABLES = DEFINITIONS.map((definition) => definition.name);
 /** Tables whose rows carry a uuid; a snapshot taken before uuids existed gets new ones when restored. */
-const UUID_TABLES = new Set(RESOURCES.filter((definition) => definition.uuidIds).map((definition) => definition.name));
+const UUID_TABLES = new Set(DEFINITIONS.filter((definition) => definition.uuidIds).map((definition) => definition.name));
 
 type Row = Record<string, unknown>;
 

@@ -20,6 +20,7 @@ import { patternTypeSortIndexesMigration } from './migrations/0005-pattern-type-
 import { snapshotsMigration } from './migrations/0006-snapshots.js';
 import { dashboardSessionsMigration } from './migrations/0007-dashboard-sessions.js';
 import { recordUuidsMigration } from './migrations/0008-record-uuids.js';
+import { urlIgnorePatternsMigration } from './migrations/0009-url-ignore-patterns.js';
 
 export interface Database {
   db: Executor;
@@ -61,6 +62,7 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0006-snapshots': snapshotsMigration(),
     '0007-dashboard-sessions': dashboardSessionsMigration(),
     '0008-record-uuids': recordUuidsMigration(adapter),
+    '0009-url-ignore-patterns': urlIgnorePatternsMigration(adapter),
   };
 }
 

@@ -20,11 +20,38 @@ import {
   sendingDomainRestrictions,
   trustedDomains,
 } from './fixtures.js';
+import type { ResourceFixture } from './fixtures.js';
 import { client, expectError, expectSuccess, expectTimestamp, newAccount, seed, withoutMeta, type Values } from './support.js';
 
 /** A version 4 uuid in lower case, as mailwarden hands them out. */
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const UUID_COLLECTIONS = [allowPolicies, blockSenders, trustedDomains, impersonationRegistry, sendingDomainRestrictions];
+
+/** URL ignore patterns, a collection of today's API only: what the uuid-mode tests below need of a fixture. */
+const urlIgnorePatterns: Pick<
+  ResourceFixture,
+  'name' | 'keys' | 'creates' | 'patch' | 'search' | 'filters' | 'sort' | 'batch' | 'batchFull' | 'bulkCreate'
+> = {
+  name: 'url_ignore_patterns',
+  keys: ['comments', 'created_at', 'id', 'last_modified', 'modified_at', 'pattern'],
+  creates: [
+    { pattern: '^https://zeta\\.example\\.com/', comments: 'Intranet' },
+    { pattern: '^https://alpha\\.example\\.org/.*', comments: null },
+    { pattern: 'tracking\\.example\\.net', comments: 'Partner tracking links' },
+    { pattern: '^https://alpha\\.example\\.org/.*', comments: 'duplicate pattern, other note' },
+    { pattern: '[?&]utm_source=', comments: 'partner newsletters' },
+  ],
+  patch: { comments: 'patched comment', pattern: '^https://patched\\.example\\.com/' },
+  search: [
+    { name: 'pattern substring', query: { search: 'ALPHA\\.example' }, expected: [1, 3] },
+    { name: 'comments substring', query: { search: 'partner' }, expected: [2, 4] },
+  ],
+  filters: [],
+  sort: { pattern: 'pattern', created_at: 'created_at' },
+  batch: 'none',
+  bulkCreate: false,
+};
+
 const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
 const MALFORMED_UUIDS = [
   '1',
@@ -66,7 +93,7 @@ describe('uuid mode', () => {
   });
   afterAll(() => server.close());
 
-  describe.each(UUID_COLLECTIONS.map((fixture) => [fixture.name, fixture] as const))('%s', (_name, fx) => {
+  describe.each([...UUID_COLLECTIONS, urlIgnorePatterns].map((fixture) => [fixture.name, fixture] as const))('%s', (_name, fx) => {
     const api = (account?: string) => client(server.origin, fx.name, account);
 
     it('creates with a uuid id and modified_at; gets, lists, patches and deletes by that uuid', async () => {
@@ -259,6 +286,48 @@ describe('uuid mode', () => {
     });
   });
 
+  describe('url_ignore_patterns', () => {
+    const api = () => client(server.origin, 'url_ignore_patterns');
+
+    it('takes a pattern and optional comments, and defaults comments to null', async () => {
+      const c = api();
+      const created = await c.create({ pattern: '^https://intranet\\.example\\.com/' });
+      expectSuccess(created, 201);
+      expect(withoutMeta(created.body.result)).toEqual({ pattern: '^https://intranet\\.example\\.com/', comments: null });
+      const cleared = await c.patch(created.body.result.id, { comments: 'set' });
+      expect(cleared.body.result.comments).toBe('set');
+      expect((await c.patch(created.body.result.id, { comments: null })).body.result.comments).toBeNull();
+    });
+
+    for (const [name, body, pointer] of [
+      ['a missing pattern', { comments: 'no pattern' }, '/pattern'],
+      ['an empty pattern', { pattern: '' }, '/pattern'],
+      ['a pattern over 1024 characters', { pattern: 'a'.repeat(1025) }, '/pattern'],
+      ['a pattern that is no regular expression', { pattern: '(unclosed' }, '/pattern'],
+      ['a pattern RE2 cannot run (lookahead)', { pattern: '^(?=https)' }, '/pattern'],
+      ['comments over 1024 characters', { pattern: 'x', comments: 'c'.repeat(1025) }, '/comments'],
+      ['a number for pattern', { pattern: 42 }, '/pattern'],
+    ] as const) {
+      it(`refuses ${name} with 400/1001 at ${pointer}`, async () => {
+        const c = api();
+        expectError(await c.create(body), 400, 1001, [pointer]);
+        expect(await c.total()).toBe(0);
+      });
+    }
+
+    it('refuses an invalid pattern in a PATCH and keeps the record', async () => {
+      const c = api();
+      const [record] = await seed(c, [{ pattern: 'ok' }]);
+      expectError(await c.patch(record.id, { pattern: '(?<=x)y' }), 400, 1001, ['/pattern']);
+      expect((await c.get(record.id)).body.result).toEqual(record);
+    });
+
+    it('has no batch route', async () => {
+      const response = await api().batch({ deletes: [] });
+      expect(response.status).toBe(405);
+    });
+  });
+
   describe('domains', () => {
     it('keep int32 ids and no modified_at', async () => {
       const c = client(server.origin, 'domains');
@@ -361,8 +430,11 @@ describe('migration 0008 on a store whose records predate uuids', () => {
       const before = await everything(integer.origin, account);
       await integer.close();
 
-      // Back to the store as it was before migration 0008: no uuid column, the migration not applied.
+      // Back to the store as it was before migration 0008: no uuid column, neither it nor 0009 applied.
       const database = await openDatabase(store.url);
+      await sql`drop table url_ignore_patterns`.execute(database.db);
+      await sql`drop table if exists url_ignore_patterns_search`.execute(database.db);
+      await sql`delete from kysely_migration where name = '0009-url-ignore-patterns'`.execute(database.db);
       for (const fx of UUID_COLLECTIONS) {
         await sql`drop index ${sql.ref(`${fx.name}_uuid_idx`)}`.execute(database.db);
         await sql`alter table ${sql.table(fx.name)} drop column uuid`.execute(database.db);
@@ -388,6 +460,22 @@ describe('migration 0008 on a store whose records predate uuids', () => {
       await uuid.close();
     } finally {
       await store.remove();
+    }
+  });
+});
+
+describe('url_ignore_patterns in integer mode', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('is not served: 404 [7000], as before uuids existed', async () => {
+    const c = client(server.origin, 'url_ignore_patterns');
+    for (const response of [await c.list(), await c.create({ pattern: 'x' }), await c.get(MISSING_UUID)]) {
+      expect(response.status).toBe(404);
+      expect(response.body.errors.map((e: any) => e.code)).toEqual([7000]);
     }
   });
 });
