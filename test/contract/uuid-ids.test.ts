@@ -286,6 +286,19 @@ describe('uuid mode', () => {
     });
   });
 
+  it('describes string ids in its OpenAPI document', async () => {
+    const response = await request(server.origin, 'GET', '/openapi.json', { anonymous: true });
+    expect(response.status).toBe(200);
+    const document = response.body;
+    const recordOf = (path: string) =>
+      document.paths[`/client/v4/accounts/{account_id}/email-security/settings/${path}`].get.responses['200'].content['application/json']
+        .schema.properties.result;
+    expect(recordOf('allow_policies/{policy_id}').properties.id.type).toBe('string');
+    expect(recordOf('allow_policies/{policy_id}').properties.modified_at.type).toBe('string');
+    expect(recordOf('url_ignore_patterns/{pattern_id}').properties.id.type).toBe('string');
+    expect(recordOf('domains/{domain_id}').properties.id.type).toBe('integer');
+  });
+
   describe('url_ignore_patterns', () => {
     const api = () => client(server.origin, 'url_ignore_patterns');
 
