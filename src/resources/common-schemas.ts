@@ -34,11 +34,12 @@ export type IdReference = Static<typeof IdReference>;
 export const UuidReference = Type.Object({ id: Uuid });
 
 /**
- * A record schema as the API answers it with uuid ids: `id` a uuid string and `modified_at` next to
- * `last_modified`, properties in alphabetical order as the API emits them.
+ * A record schema as today's API answers it: `modified_at` next to `last_modified`, and with `uuid`, `id`
+ * a uuid string; properties in alphabetical order as the API emits them.
  */
-export function withUuidId(record: TObject): TObject {
-  const properties: TProperties = { ...record.properties, id: Type.String({ description: 'Server-assigned uuid' }), modified_at: DateTime };
+export function currentApiRecord(record: TObject, { uuid }: { uuid: boolean }): TObject {
+  const properties: TProperties = { ...record.properties, modified_at: DateTime };
+  if (uuid) properties.id = Type.String({ description: 'Server-assigned uuid' });
   const sorted = Object.fromEntries(
     Object.keys(properties)
       .sort()

@@ -19,7 +19,7 @@ import {
   MAX_BATCH_ITEMS,
   Uuid,
   UuidReference,
-  withUuidId,
+  currentApiRecord,
 } from './common-schemas.js';
 import type { Values } from './definition.js';
 import type { BatchBody, RecordKey, ResourceService } from './resource-service.js';
@@ -39,7 +39,8 @@ function isPlainObject(value: unknown): value is Values {
 /** The schemas of a record's id and of the record itself, as this service names records. */
 function idSchemas(service: ResourceService) {
   const record = service.definition.schemas.record;
-  return service.uuidIds ? { id: Uuid, reference: UuidReference, record: withUuidId(record) } : { id: Id, reference: IdReference, record };
+  const answered = service.currentApi ? currentApiRecord(record, { uuid: service.uuidIds }) : record;
+  return service.uuidIds ? { id: Uuid, reference: UuidReference, record: answered } : { id: Id, reference: IdReference, record: answered };
 }
 
 function batchSchemas(service: ResourceService) {

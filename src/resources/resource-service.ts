@@ -103,11 +103,14 @@ export function createResourceService(
     return definition.present ? Object.assign(out, definition.present(record.values)) : out;
   }
 
-  /** A record as the API answers it: `present`, or in uuid mode with the uuid as `id` and `modified_at`. */
+  /** The API is today's: every record has `modified_at`, and this collection's may have uuid ids. */
+  const currentApi = options.ids === 'uuid';
+
+  /** A record as the API answers it: `present`, or in uuid mode with `modified_at` and the uuid as `id` where it has one. */
   function view(record: StoredRecord): ApiRecord {
     const out = present(record);
-    if (!uuidIds) return out;
-    out.id = record.uuid;
+    if (!currentApi) return out;
+    if (uuidIds) out.id = record.uuid;
     out.modified_at = record.last_modified;
     return out;
   }
@@ -335,6 +338,8 @@ export function createResourceService(
     present,
     /** Records are named by their uuids in this API. */
     uuidIds,
+    /** The API is today's (uuid mode): records carry `modified_at`. */
+    currentApi,
 
     /** Reads a full body as a create (or, with `current`, a put) would, checking the record's rules. */
     prepare: (body: Values, prefix: string, errors: FieldError[], current?: Values) => prepareFull(body, prefix, errors, current),

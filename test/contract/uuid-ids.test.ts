@@ -342,17 +342,21 @@ describe('uuid mode', () => {
   });
 
   describe('domains', () => {
-    it('keep int32 ids and no modified_at', async () => {
+    it('keep int32 ids, and carry modified_at like every record in uuid mode', async () => {
       const c = client(server.origin, 'domains');
       const created = await c.create(domains.creates[0]);
       expectSuccess(created, 201);
       const record = created.body.result;
-      expect(Object.keys(record).sort()).toEqual([...domains.keys].sort());
+      expect(Object.keys(record).sort()).toEqual([...domains.keys, 'modified_at'].sort());
       expect(Number.isInteger(record.id)).toBe(true);
+      expect(record.modified_at).toBe(record.last_modified);
       expect((await c.get(record.id)).body.result).toEqual(record);
       const byUuid = await c.get(MISSING_UUID);
       expect(byUuid.status).toBe(400);
       expect(byUuid.body.errors.map((e: any) => e.code)).toEqual([7003, 7000]);
+      const edited = await c.patch(record.id, { lookback_hops: 4 });
+      expect(edited.body.result.modified_at).toBe(edited.body.result.last_modified);
+      expect(edited.body.result.modified_at).not.toBe(record.modified_at);
     });
   });
 });
@@ -400,7 +404,7 @@ describe('one store served in integer mode, then uuid mode, then integer mode ag
               modified_at: original.modified_at,
             });
           } else {
-            expect(record).toEqual(original);
+            expect(record).toEqual({ ...original, modified_at: original.last_modified });
           }
         });
       }

@@ -283,6 +283,7 @@ describe('domains (int32 ids here; the SDK declares string ids)', () => {
     const params = { account_id: freshAccount() };
     const created = await domains().create({ ...params, ...body('example.com') });
     expectDomain('DomainCreateResponse', created);
+    expect(created.modified_at).toBe(created.last_modified);
     const id = String(created.id);
     const got = await domains().get(id, params);
     expectDomain('DomainGetResponse', got);
