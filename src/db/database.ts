@@ -42,6 +42,12 @@ export interface Database {
   poolStats?: () => { total: number; idle: number; waiting: number };
   /** Calls `listener` with the size of every SQLite group commit (metrics). */
   onGroupCommit?(listener: (size: number) => void): void;
+  /**
+   * A connection for the migrations run at start, where one differs from `db` (PostgreSQL: with a query
+   * timeout of minutes, not seconds, since rewriting a large table takes longer than any request may).
+   * Closed after them.
+   */
+  openForMigrations?(): { db: Executor; close(): Promise<void> };
 }
 
 export interface DatabaseOptions {
@@ -135,6 +141,13 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     pool,
     close: () => db.destroy(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    openForMigrations() {
+      // Ten minutes: long enough to rewrite a table of millions of rows, and still an end to a silent partition.
+      const migrationPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000, query_timeout: 600_000 });
+      migrationPool.on('error', () => {});
+      const migrationDb = new Kysely({ dialect: new PostgresDialect({ pool: migrationPool }) });
+      return { db: migrationDb, close: () => migrationDb.destroy() };
+    },
   };
 }
 
@@ -200,8 +213,9 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   else throw new DatabaseUrlError(`Unsupported DATABASE_URL '${redactUrl(url)}': use sqlite:<path> or postgres://...`);
 
   // Replicas starting together are safe: Kysely's migrator takes a lock before migrating.
-  const migrator = new Migrator({ db: database.db, provider: new StaticMigrationProvider(migrations(database.adapter)) });
-  const { error } = await migrator.migrateToLatest();
+  const migrating = database.openForMigrations?.() ?? { db: database.db, close: async () => {} };
+  const migrator = new Migrator({ db: migrating.db, provider: new StaticMigrationProvider(migrations(database.adapter)) });
+  const { error } = await migrator.migrateToLatest().finally(() => migrating.close());
   if (error) {
     await database.close();
     // What a migration threw: a driver error.

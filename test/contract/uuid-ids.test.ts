@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import type { Executor } from '../../src/db/executor.js';
 import { request } from '../helpers/http.js';
 import { createTestDatabase, TEST_DIALECT } from '../helpers/postgres.js';
 import { startServer, temporaryDirectory, type TestServer } from '../helpers/server.js';
@@ -437,6 +438,24 @@ describe('one store served in integer mode, then uuid mode, then integer mode ag
   });
 });
 
+/**
+ * The store at `url` as it was before migration 0008: no uuid column, neither 0008 nor 0009 applied;
+ * then `more` writes to it as a store of that time (opening it again would migrate it).
+ */
+async function backBeforeUuids(url: string, more?: (db: Executor) => Promise<void>): Promise<void> {
+  const database = await openDatabase(url);
+  await sql`drop table url_ignore_patterns`.execute(database.db);
+  await sql`drop table if exists url_ignore_patterns_search`.execute(database.db);
+  await sql`delete from kysely_migration where name = '0009-url-ignore-patterns'`.execute(database.db);
+  for (const fx of UUID_COLLECTIONS) {
+    await sql`drop index ${sql.ref(`${fx.name}_uuid_idx`)}`.execute(database.db);
+    await sql`alter table ${sql.table(fx.name)} drop column uuid`.execute(database.db);
+  }
+  await sql`delete from kysely_migration where name = '0008-record-uuids'`.execute(database.db);
+  await more?.(database.db);
+  await database.close();
+}
+
 describe('migration 0008 on a store whose records predate uuids', () => {
   it('gives every existing record a distinct version 4 uuid, served in uuid mode', async () => {
     const store = await sharedStore();
@@ -446,18 +465,7 @@ describe('migration 0008 on a store whose records predate uuids', () => {
       for (const fx of UUID_COLLECTIONS) await seed(client(integer.origin, fx.name, account), fx.creates.slice(0, 3));
       const before = await everything(integer.origin, account);
       await integer.close();
-
-      // Back to the store as it was before migration 0008: no uuid column, neither it nor 0009 applied.
-      const database = await openDatabase(store.url);
-      await sql`drop table url_ignore_patterns`.execute(database.db);
-      await sql`drop table if exists url_ignore_patterns_search`.execute(database.db);
-      await sql`delete from kysely_migration where name = '0009-url-ignore-patterns'`.execute(database.db);
-      for (const fx of UUID_COLLECTIONS) {
-        await sql`drop index ${sql.ref(`${fx.name}_uuid_idx`)}`.execute(database.db);
-        await sql`alter table ${sql.table(fx.name)} drop column uuid`.execute(database.db);
-      }
-      await sql`delete from kysely_migration where name = '0008-record-uuids'`.execute(database.db);
-      await database.close();
+      await backBeforeUuids(store.url);
 
       const uuid = await startServer({ databaseUrl: store.url, apiIds: 'uuid' });
       const after = await everything(uuid.origin, account);
@@ -475,6 +483,50 @@ describe('migration 0008 on a store whose records predate uuids', () => {
       }
       expect(seen.size).toBe(UUID_COLLECTIONS.length * 3);
       await uuid.close();
+    } finally {
+      await store.remove();
+    }
+  });
+
+  it('completes on a large table even when it takes longer than the query timeout of requests', async () => {
+    const store = await sharedStore();
+    const rows = 40_000;
+    try {
+      const integer = await startServer({ databaseUrl: store.url });
+      await integer.close();
+      const account = newAccount();
+      const now = new Date().toISOString();
+      const all = Array.from({ length: rows }, (_, i) => ({
+        account_id: account,
+        created_at: now,
+        last_modified: now,
+        comments: `note ${i}`,
+        is_regex: 0,
+        pattern: `sender${i}@example.com`,
+        pattern_type: 'EMAIL',
+      }));
+      await backBeforeUuids(store.url, async (db) => {
+        for (let start = 0; start < rows; start += 1000) {
+          await db
+            .insertInto('block_senders')
+            .values(all.slice(start, start + 1000))
+            .execute();
+        }
+        await sql`insert into resource_counts (account_id, resource, count) values (${account}, 'block_senders', ${rows})`.execute(db);
+      });
+
+      // 100 ms is the shortest MAILWARDEN_DB_QUERY_TIMEOUT_MS; filling 40,000 rows takes longer than that.
+      const uuid = await startServer({ databaseUrl: store.url, apiIds: 'uuid', dbQueryTimeoutMs: 100 });
+      const page = await client(uuid.origin, 'block_senders', account).list({ per_page: 1000, page: 40 });
+      expect(page.body.result_info.total_count).toBe(rows);
+      for (const record of page.body.result) expect(record.id).toMatch(UUID_V4);
+      await uuid.close();
+      const check = await openDatabase(store.url);
+      const counted = await sql<{ total: number; distinct_uuids: number }>`
+        select count(*) as total, count(distinct uuid) as distinct_uuids from block_senders`.execute(check.db);
+      await check.close();
+      expect(Number(counted.rows[0].total)).toBe(rows);
+      expect(Number(counted.rows[0].distinct_uuids)).toBe(rows);
     } finally {
       await store.remove();
     }

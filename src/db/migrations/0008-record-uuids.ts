@@ -4,7 +4,7 @@
  * (version 4) uuid here; new rows get theirs from the application when they are created. A uuid never
  * changes, and is unique across the table.
  */
-import { sql, type Migration } from 'kysely';
+import type { Migration } from 'kysely';
 import type { StoreAdapter } from '../adapter.js';
 
 const TABLES = ['allow_policies', 'block_senders', 'trusted_domains', 'impersonation_registry', 'sending_domain_restrictions'];
@@ -13,8 +13,7 @@ export function recordUuidsMigration(adapter: StoreAdapter): Migration {
   return {
     async up(db) {
       for (const table of TABLES) {
-        await db.schema.alterTable(table).addColumn('uuid', 'varchar(36)').execute();
-        await sql`update ${sql.table(table)} set uuid = ${adapter.randomUuid()}`.execute(db);
+        await adapter.addRandomUuidColumn(db, table, 'uuid');
         await db.schema.createIndex(`${table}_uuid_idx`).unique().on(table).column('uuid').execute();
       }
     },
