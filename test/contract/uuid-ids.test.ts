@@ -548,3 +548,42 @@ describe('url_ignore_patterns in integer mode', () => {
     }
   });
 });
+
+describe('admin snapshots in uuid mode', () => {
+  it('restore records with their uuids, and give new ones to rows of a snapshot taken before uuids', async () => {
+    const store = await sharedStore();
+    const account = newAccount();
+    try {
+      const server = await startServer({ databaseUrl: store.url, apiIds: 'uuid', adminApi: true });
+      const policies = client(server.origin, allowPolicies.name, account);
+      const patterns = client(server.origin, 'url_ignore_patterns', account);
+      const records = await seed(policies, allowPolicies.creates.slice(0, 2));
+      const [pattern] = await seed(patterns, [{ pattern: '^https://keep\\.example\\.com/' }]);
+      expect((await request(server.origin, 'POST', '/_mailwarden/snapshots', { body: { name: 'with-uuids' } })).status).toBe(201);
+      await policies.remove(records[0].id);
+      await patterns.remove(pattern.id);
+      expectSuccess(await request(server.origin, 'POST', '/_mailwarden/snapshots/with-uuids/restore'), 200);
+      expect(await policies.all()).toEqual(records);
+      expect(await patterns.all()).toEqual([pattern]);
+
+      // The same snapshot as one saved before migration 0008 would hold it: rows without a uuid.
+      const database = await openDatabase(store.url);
+      const saved = await sql<{ payload: string }>`select payload from snapshots where name = 'with-uuids'`.execute(database.db);
+      const payload = JSON.parse(saved.rows[0].payload);
+      for (const rows of Object.values<Values[]>(payload.tables)) for (const row of rows) delete row.uuid;
+      delete payload.tables.url_ignore_patterns;
+      await sql`update snapshots set payload = ${JSON.stringify(payload)} where name = 'with-uuids'`.execute(database.db);
+      await database.close();
+      expectSuccess(await request(server.origin, 'POST', '/_mailwarden/snapshots/with-uuids/restore'), 200);
+      const restored = await policies.all();
+      expect(restored.map(withoutMeta)).toEqual(records.map(withoutMeta));
+      for (const record of restored) expect(record.id).toMatch(UUID_V4);
+      expect(new Set(restored.map((record) => record.id)).size).toBe(2);
+      expect((await policies.get(restored[1].id as string)).body.result).toEqual(restored[1]);
+      expect(await patterns.all()).toEqual([]);
+      await server.close();
+    } finally {
+      await store.remove();
+    }
+  });
+});
