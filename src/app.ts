@@ -26,9 +26,9 @@ import { registerRateLimit } from './http/rate-limit.js';
 import { deferredChildLoggerFactory } from './http/request-logger.js';
 import { newRequestId, registerResponseHeaders } from './http/response-headers.js';
 import { validatorCompiler } from './http/validator-compiler.js';
-import { RESOURCES } from './resources/index.js';
+import { RESOURCES, UUID_MODE_RESOURCES } from './resources/index.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
-import { createResourceService, type ResourceService } from './resources/resource-service.js';
+import { createResourceService, type ResourceService, type SettingsChanges } from './resources/resource-service.js';
 import { createCompiledSettingsCache, loadAccountSettings, type CompiledSettingsCache } from './policy/compiled-settings-cache.js';
 import { registerEvaluateRoutes } from './policy/evaluate-routes.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
@@ -47,6 +47,9 @@ declare module 'fastify' {
 }
 
 const API_PREFIX = '/client/v4';
+
+/** The change announcements of a collection the policy engine does not read: nothing to tell. */
+const NO_ENGINE_EFFECT: SettingsChanges = { publish: async () => {}, committed: () => {} };
 
 export interface AppDependencies {
   database: Database;
@@ -132,7 +135,18 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     onCompiled: (seconds) => compileDuration.observe(seconds),
   });
   deps.database.onGroupCommit?.((size) => groupCommitSize.observe(size));
-  services.push(...RESOURCES.map((definition) => createResourceService(definition, deps.database, auditLog, compiledSettings)));
+  services.push(
+    ...RESOURCES.map((definition) =>
+      createResourceService(definition, deps.database, auditLog, compiledSettings, { ids: config.apiIds ?? 'integer' }),
+    ),
+  );
+  // Today's-API-only collections: served in uuid mode, with no effect on the policy engine to announce.
+  const uuidModeServices =
+    config.apiIds === 'uuid'
+      ? UUID_MODE_RESOURCES.map((definition) =>
+          createResourceService(definition, deps.database, auditLog, NO_ENGINE_EFFECT, { ids: 'uuid' }),
+        )
+      : [];
   await compiledSettings.start();
   app.decorate('compiledSettings', compiledSettings);
   const importer = createImporter(deps.database, services, compiledSettings);
@@ -150,7 +164,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   ] as const) {
     await app.register(
       (scope, _options, done) => {
-        for (const service of services) registerResourceRoutes(scope, service, { hidden });
+        for (const service of [...services, ...uuidModeServices]) registerResourceRoutes(scope, service, { hidden });
         registerAuditRoutes(scope, auditLog, { hidden });
         registerEvaluateRoutes(scope, compiledSettings, { hidden });
         registerTransferRoutes(scope, deps.database, services, importer, { hidden });

@@ -5,6 +5,7 @@
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { ListenAddressError, parseListenAddress, type ListenAddress } from './mail/listen-address.js';
+import type { ApiIds } from './resources/resource-service.js';
 
 const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -29,6 +30,7 @@ const EnvSchema = Type.Object({
   MAILWARDEN_MAX_CONNECTIONS: Type.Integer({ minimum: 0, default: 1000 }),
   MAILWARDEN_MAX_CONNECTIONS_PER_IP: Type.Integer({ minimum: 0, default: 100 }),
   MAILWARDEN_TRUST_PROXY: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  MAILWARDEN_API_IDS: Type.String({ default: 'integer' }),
   MAILWARDEN_ADMIN_API: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off' }),
   MAILWARDEN_SEED_FILE: Type.Optional(Type.String({ minLength: 1 })),
   MAILWARDEN_METRICS_PUBLIC: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
@@ -47,6 +49,9 @@ const EnvSchema = Type.Object({
     { default: 'info' },
   ),
 });
+
+/** The values of `MAILWARDEN_API_IDS`. */
+const API_IDS: readonly ApiIds[] = ['integer', 'uuid'];
 
 const INTEGER_VARIABLES = Object.entries(EnvSchema.properties)
   .filter(([, schema]) => (schema as { type?: string }).type === 'integer')
@@ -82,6 +87,12 @@ export interface Config {
   corsOrigins: string[];
   /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
   trustProxy: boolean;
+  /**
+   * How the API names records: `integer` ids, as the SDK 5.x era API did (the default), or `uuid` ids for
+   * allow policies, blocked senders, trusted domains, impersonation entries and sending domain
+   * restrictions, as today's API does. Every record has both, so a store can be served either way.
+   */
+  apiIds?: ApiIds;
   /** Serve the `/_mailwarden/` reset and snapshot routes (to administrator tokens). */
   adminApi?: boolean;
   /** An export file imported at start into an empty store. */
@@ -153,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed;
+  if (!API_IDS.includes(values.MAILWARDEN_API_IDS as ApiIds)) {
+    throw new ConfigError(
+      `Invalid configuration: MAILWARDEN_API_IDS must be integer or uuid (got ${JSON.stringify(values.MAILWARDEN_API_IDS)})`,
+    );
+  }
   if (values.MAILWARDEN_HEADERS_TIMEOUT_MS > values.MAILWARDEN_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: MAILWARDEN_HEADERS_TIMEOUT_MS must not exceed MAILWARDEN_REQUEST_TIMEOUT_MS');
   }
@@ -177,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       .map((origin) => origin.trim())
       .filter(Boolean),
     trustProxy: values.MAILWARDEN_TRUST_PROXY === 'true',
+    apiIds: values.MAILWARDEN_API_IDS as ApiIds,
     adminApi: values.MAILWARDEN_ADMIN_API === 'on',
     seedFile: values.MAILWARDEN_SEED_FILE,
     metricsPublic: values.MAILWARDEN_METRICS_PUBLIC === 'true',

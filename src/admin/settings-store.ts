@@ -4,15 +4,19 @@
  * account's settings row for row, ids and timestamps included. They work on the tables directly, not
  * through the audited services: a restore returns to a known state rather than making changes.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { chunkRows } from '../db/prepared-query.js';
 import { notFound } from '../http/errors.js';
 import { SETTINGS_CHANGED_CHANNEL, type CompiledSettingsCache } from '../policy/compiled-settings-cache.js';
-import { RESOURCES } from '../resources/index.js';
+import { RESOURCES, UUID_MODE_RESOURCES } from '../resources/index.js';
 import type { Executor } from '../db/executor.js';
 
-const TABLES = RESOURCES.map((definition) => definition.name);
+const DEFINITIONS = [...RESOURCES, ...UUID_MODE_RESOURCES];
+const TABLES = DEFINITIONS.map((definition) => definition.name);
+/** Tables whose rows carry a uuid; a snapshot taken before uuids existed gets new ones when restored. */
+const UUID_TABLES = new Set(DEFINITIONS.filter((definition) => definition.uuidIds).map((definition) => definition.name));
 
 type Row = Record<string, unknown>;
 
@@ -59,8 +63,9 @@ export function createSettingsStore(database: Database, cache: CompiledSettingsC
     return records;
   }
 
-  async function insertRows(executor: Executor, table: string, rows: Row[]) {
-    if (rows.length === 0) return;
+  async function insertRows(executor: Executor, table: string, stored: Row[]) {
+    if (stored.length === 0) return;
+    const rows = UUID_TABLES.has(table) ? stored.map((row) => (row.uuid ? row : { ...row, uuid: randomUUID() })) : stored;
     for (const chunk of chunkRows(rows, Object.keys(rows[0]).length)) await executor.insertInto(table).values(chunk).execute();
   }
 

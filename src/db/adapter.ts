@@ -39,6 +39,11 @@ export interface StoreAdapter {
    * commits (PostgreSQL NOTIFY). A no-op where one process owns the database (SQLite).
    */
   notify(executor: Executor, channel: string, payload: string): Promise<void>;
+  /**
+   * Adds the text column `column` to `table`, holding a new random (version 4) uuid in lower case for
+   * every existing row (migration step; new rows get theirs from the application).
+   */
+  addRandomUuidColumn(db: Executor, table: string, column: string): Promise<void>;
 }
 
 /** Escapes LIKE wildcards so a search for `100%` means the characters, not a pattern. */
@@ -117,6 +122,13 @@ export const sqliteAdapter: StoreAdapter = {
     return sql<SqlBool>`${sql.ref(`${table}.id`)} in (select rowid from ${sql.table(`${table}_search`)} where ${sql.table(`${table}_search`)} match ${phrase})`;
   },
   notify: async () => {},
+  // SQLite has no uuid function, and adds columns with constant defaults only: the column is added, then
+  // filled with 122 random bits laid out as a version 4, variant 1 uuid.
+  async addRandomUuidColumn(db, table, column) {
+    await db.schema.alterTable(table).addColumn(column, 'varchar(36)').execute();
+    const uuid = sql`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
+    await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${uuid}`.execute(db);
+  },
 };
 
 // PostgreSQL SQLSTATE classes: 08 connection exception, 57P0x operator intervention (shutdown),
@@ -157,5 +169,19 @@ export const postgresAdapter: StoreAdapter = {
   searchCondition: (_table, columns, term) => likeCondition(columns, term),
   async notify(executor, channel, payload) {
     await sql`select pg_notify(${channel}, ${payload})`.execute(executor);
+  },
+  // A volatile default fills every row in one table rewrite, indexes rebuilt once (an UPDATE would add an
+  // entry to every index, trigram ones included, per row: about three times slower). gen_random_uuid()
+  // is built in since PostgreSQL 13, version 4 and in lower case. The default is dropped: new rows get
+  // their uuid from the application, as on SQLite.
+  async addRandomUuidColumn(db, table, column) {
+    await db.schema
+      .alterTable(table)
+      .addColumn(column, 'varchar(36)', (col) => col.notNull().defaultTo(sql`gen_random_uuid()::text`))
+      .execute();
+    await db.schema
+      .alterTable(table)
+      .alterColumn(column, (col) => col.dropDefault())
+      .execute();
   },
 };

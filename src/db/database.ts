@@ -19,6 +19,8 @@ import { sortIndexesMigration } from './migrations/0004-sort-indexes.js';
 import { patternTypeSortIndexesMigration } from './migrations/0005-pattern-type-sort-indexes.js';
 import { snapshotsMigration } from './migrations/0006-snapshots.js';
 import { dashboardSessionsMigration } from './migrations/0007-dashboard-sessions.js';
+import { recordUuidsMigration } from './migrations/0008-record-uuids.js';
+import { urlIgnorePatternsMigration } from './migrations/0009-url-ignore-patterns.js';
 
 export interface Database {
   db: Executor;
@@ -40,6 +42,12 @@ export interface Database {
   poolStats?: () => { total: number; idle: number; waiting: number };
   /** Calls `listener` with the size of every SQLite group commit (metrics). */
   onGroupCommit?(listener: (size: number) => void): void;
+  /**
+   * A connection for the migrations run at start, where one differs from `db` (PostgreSQL: with a query
+   * timeout of minutes, not seconds, since rewriting a large table takes longer than any request may).
+   * Closed after them.
+   */
+  openForMigrations?(): { db: Executor; close(): Promise<void> };
 }
 
 export interface DatabaseOptions {
@@ -59,6 +67,8 @@ function migrations(adapter: StoreAdapter): Record<string, Migration> {
     '0005-pattern-type-sort-indexes': patternTypeSortIndexesMigration(adapter),
     '0006-snapshots': snapshotsMigration(),
     '0007-dashboard-sessions': dashboardSessionsMigration(),
+    '0008-record-uuids': recordUuidsMigration(adapter),
+    '0009-url-ignore-patterns': urlIgnorePatternsMigration(adapter),
   };
 }
 
@@ -131,6 +141,13 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     pool,
     close: () => db.destroy(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    openForMigrations() {
+      // Ten minutes: long enough to rewrite a table of millions of rows, and still an end to a silent partition.
+      const migrationPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000, query_timeout: 600_000 });
+      migrationPool.on('error', () => {});
+      const migrationDb = new Kysely({ dialect: new PostgresDialect({ pool: migrationPool }) });
+      return { db: migrationDb, close: () => migrationDb.destroy() };
+    },
   };
 }
 
@@ -196,8 +213,9 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   else throw new DatabaseUrlError(`Unsupported DATABASE_URL '${redactUrl(url)}': use sqlite:<path> or postgres://...`);
 
   // Replicas starting together are safe: Kysely's migrator takes a lock before migrating.
-  const migrator = new Migrator({ db: database.db, provider: new StaticMigrationProvider(migrations(database.adapter)) });
-  const { error } = await migrator.migrateToLatest();
+  const migrating = database.openForMigrations?.() ?? { db: database.db, close: async () => {} };
+  const migrator = new Migrator({ db: migrating.db, provider: new StaticMigrationProvider(migrations(database.adapter)) });
+  const { error } = await migrator.migrateToLatest().finally(() => migrating.close());
   if (error) {
     await database.close();
     // What a migration threw: a driver error.

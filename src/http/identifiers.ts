@@ -14,6 +14,8 @@ declare module 'fastify' {
 export const ACCOUNT_ID_PATTERN = '^[0-9a-fA-F]{32}$';
 const ACCOUNT_ID = new RegExp(ACCOUNT_ID_PATTERN);
 const RECORD_ID = /^[1-9][0-9]{0,9}$/;
+/** A uuid in its 8-4-4-4-12 hexadecimal form, either case. */
+export const RECORD_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function isAccountId(value: string): boolean {
   return ACCOUNT_ID.test(value);
@@ -48,4 +50,11 @@ export function recordIdOf(request: FastifyRequest, param: string): number {
   const id = RECORD_ID.test(value) ? Number(value) : NaN;
   if (!(id <= MAX_ID)) throw invalidIdentifier(path(request));
   return id;
+}
+
+/** A uuid (returned in lower case, as uuids are stored); anything else, an integer included, is a 400 (7003 + 7000). */
+export function recordUuidOf(request: FastifyRequest, param: string): string {
+  const value = (request.params as Record<string, string>)[param];
+  if (!RECORD_UUID.test(value)) throw invalidIdentifier(path(request));
+  return value.toLowerCase();
 }

@@ -1,11 +1,15 @@
 /** TypeBox pieces shared by every resource's schemas. */
-import Type, { type TSchema, type TProperties, type Static } from 'typebox';
+import Type, { type TObject, type TSchema, type TProperties, type Static } from 'typebox';
 
 export const MAX_ID = 2147483647;
 export const MAX_BATCH_ITEMS = 1000;
 export const MAX_PER_PAGE = 1000;
 
 export const Id = Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Server-assigned int32 identifier' });
+export const Uuid = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'Server-assigned uuid',
+});
 export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp, UTC' });
 
 /** A string enum with an explicit `type`, so the OpenAPI document and serializer know it is a string. */
@@ -27,6 +31,22 @@ export const PatternType = StringEnum(['EMAIL', 'DOMAIN', 'IP', 'UNKNOWN']);
 
 export const IdReference = Type.Object({ id: Id });
 export type IdReference = Static<typeof IdReference>;
+export const UuidReference = Type.Object({ id: Uuid });
+
+/**
+ * A record schema as today's API answers it: `modified_at` next to `last_modified`, and with `uuid`, `id`
+ * a uuid string; properties in alphabetical order as the API emits them.
+ */
+export function currentApiRecord(record: TObject, { uuid }: { uuid: boolean }): TObject {
+  const properties: TProperties = { ...record.properties, modified_at: DateTime };
+  if (uuid) properties.id = Type.String({ description: 'Server-assigned uuid' });
+  const sorted = Object.fromEntries(
+    Object.keys(properties)
+      .sort()
+      .map((key) => [key, properties[key]]),
+  );
+  return Type.Object(sorted);
+}
 
 /** Every seed-era record starts with these three read-only fields. */
 export const RecordMeta = {

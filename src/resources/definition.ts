@@ -34,6 +34,8 @@ export type Values = Record<string, unknown>;
 
 export interface StoredRecord {
   id: number;
+  /** The record's uuid, set at creation and never changed; only in collections with `uuidIds`. */
+  uuid?: string;
   created_at: string;
   last_modified: string;
   values: Values;
@@ -83,6 +85,11 @@ export interface ResourceDefinition {
   unique?: { field: string; message: (value: string) => string };
   /** Emit `modified_at` next to `last_modified` (later-API resources). */
   emitModifiedAt?: boolean;
+  /**
+   * Every record has a uuid (column `uuid`), which is its `id` when the API is served with uuid ids
+   * (`MAILWARDEN_API_IDS=uuid`), as today's Cloudflare API does for this collection.
+   */
+  uuidIds?: boolean;
   /** Rewrites a create/patch/put body before it is read, e.g. to map deprecated aliases. */
   normalizeBody?(body: Values): Values;
   /** Checks the merged record; pointers are relative to the record (`/pattern`). */

@@ -3,6 +3,7 @@
  * `id`, `account_id`, `created_at` and `last_modified`. Every method takes the executor to run on,
  * so the service can put several calls in one transaction.
  */
+import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { StoreAdapter } from '../db/adapter.js';
 import type { FieldSpec, ResourceDefinition, StoredRecord, Values } from './definition.js';
@@ -56,8 +57,9 @@ function fromColumn(spec: FieldSpec, value: unknown): unknown {
 export function createResourceRepository(definition: ResourceDefinition, adapter: StoreAdapter) {
   const table = definition.name;
   const fieldEntries = Object.entries(definition.fields);
-  // Bound values of one inserted row: the fields plus account_id, created_at and last_modified.
-  const columnsPerRow = fieldEntries.length + 3;
+  const uuidIds = definition.uuidIds === true;
+  // Bound values of one inserted row: the fields plus account_id, created_at, last_modified (and uuid).
+  const columnsPerRow = fieldEntries.length + (uuidIds ? 4 : 3);
 
   function toRow(values: Values): Record<string, unknown> {
     const row: Record<string, unknown> = {};
@@ -68,12 +70,14 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
   function fromRow(row: Record<string, unknown>): StoredRecord {
     const values: Values = {};
     for (const [name, spec] of fieldEntries) values[name] = fromColumn(spec, row[name]);
-    return {
+    const record: StoredRecord = {
       id: Number(row.id),
       created_at: String(row.created_at),
       last_modified: String(row.last_modified),
       values,
     };
+    if (uuidIds) record.uuid = String(row.uuid);
+    return record;
   }
 
   function filterCondition(param: string, value: unknown): Expression<SqlBool> {
@@ -183,7 +187,9 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
       .insertInto(table)
       .values(
         Object.fromEntries(
-          ['account_id', 'created_at', 'last_modified', ...fieldEntries.map(([name]) => name)].map((column) => [column, value(column)]),
+          ['account_id', 'created_at', 'last_modified', ...(uuidIds ? ['uuid'] : []), ...fieldEntries.map(([name]) => name)].map(
+            (column) => [column, value(column)],
+          ),
         ),
       )
       .returningAll(),
@@ -212,7 +218,13 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
   );
 
   async function insertMany(executor: Executor, accountId: string, items: { values: Values; now: string }[]): Promise<StoredRecord[]> {
-    const rows = items.map(({ values, now }) => ({ account_id: accountId, created_at: now, last_modified: now, ...toRow(values) }));
+    const rows = items.map(({ values, now }) => ({
+      account_id: accountId,
+      created_at: now,
+      last_modified: now,
+      ...(uuidIds ? { uuid: randomUUID() } : {}),
+      ...toRow(values),
+    }));
     if (rows.length === 1) return (await insertOne(executor, rows[0])).rows.map(fromRow);
     const records: StoredRecord[] = [];
     for (const chunk of chunkRows(rows, columnsPerRow)) {
@@ -285,6 +297,24 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
         .orderBy('id')
         .forUpdate()
         .execute();
+    },
+
+    /**
+     * The ids of the account's records with these uuids (lower case); a uuid of no record of the
+     * account is absent from the map.
+     */
+    async idsOfUuids(executor: Executor, accountId: string, uuids: string[]): Promise<Map<string, number>> {
+      const found = new Map<string, number>();
+      for (const chunk of chunkRows([...new Set(uuids)], 1)) {
+        const rows = await executor
+          .selectFrom(table)
+          .select(['id', 'uuid'])
+          .where('account_id', '=', accountId)
+          .where('uuid', 'in', chunk)
+          .execute();
+        for (const row of rows) found.set(String(row.uuid), Number(row.id));
+      }
+      return found;
     },
 
     async findById(executor: Executor, accountId: string, id: number, { lock = false } = {}) {

@@ -7,12 +7,22 @@ import Type, { type TSchema } from 'typebox';
 import { success } from '../http/envelope.js';
 import { methodNotAllowed } from '../http/errors.js';
 import { changeContextOf } from '../auth/request-auth.js';
-import { accountIdOf, recordIdOf } from '../http/identifiers.js';
+import { accountIdOf, recordIdOf, recordUuidOf } from '../http/identifiers.js';
 import { VALIDATED_BY_HANDLER } from '../http/validator-compiler.js';
 import { assertValid } from '../validation/schema-validator.js';
-import { Envelope, ErrorEnvelope, Id, IdReference, ListEnvelope, MAX_BATCH_ITEMS } from './common-schemas.js';
+import {
+  Envelope,
+  ErrorEnvelope,
+  Id,
+  IdReference,
+  ListEnvelope,
+  MAX_BATCH_ITEMS,
+  Uuid,
+  UuidReference,
+  currentApiRecord,
+} from './common-schemas.js';
 import type { Values } from './definition.js';
-import type { BatchBody, ResourceService } from './resource-service.js';
+import type { BatchBody, RecordKey, ResourceService } from './resource-service.js';
 import type { ListOptions } from './resource-repository.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -26,25 +36,33 @@ function isPlainObject(value: unknown): value is Values {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The schemas of a record's id and of the record itself, as this service names records. */
+function idSchemas(service: ResourceService) {
+  const record = service.definition.schemas.record;
+  const answered = service.currentApi ? currentApiRecord(record, { uuid: service.uuidIds }) : record;
+  return service.uuidIds ? { id: Uuid, reference: UuidReference, record: answered } : { id: Id, reference: IdReference, record: answered };
+}
+
 function batchSchemas(service: ResourceService) {
   const { definition } = service;
+  const { id, reference, record } = idSchemas(service);
   const items = (schema: TSchema) => Type.Array(schema, { maxItems: MAX_BATCH_ITEMS });
   if (definition.operations.batch === 'deletes') {
     return {
-      body: Type.Object({ deletes: items(IdReference) }),
-      result: Type.Object({ deletes: Type.Array(IdReference) }),
+      body: Type.Object({ deletes: items(reference) }),
+      result: Type.Object({ deletes: Type.Array(reference) }),
     };
   }
-  const { create, patch, put, record } = definition.schemas;
+  const { create, patch, put } = definition.schemas;
   return {
     body: Type.Object({
-      deletes: items(IdReference),
-      patches: items(Type.Object({ id: Id, ...patch.properties })),
-      puts: items(Type.Object({ id: Id, ...(put ?? create).properties })),
+      deletes: items(reference),
+      patches: items(Type.Object({ id, ...patch.properties })),
+      puts: items(Type.Object({ id, ...(put ?? create).properties })),
       posts: items(create),
     }),
     result: Type.Object({
-      deletes: Type.Array(IdReference),
+      deletes: Type.Array(reference),
       patches: Type.Array(record),
       posts: Type.Array(record),
       puts: Type.Array(record),
@@ -58,13 +76,20 @@ function batchSchemas(service: ResourceService) {
  */
 export function registerResourceRoutes(app: FastifyInstance, service: ResourceService, options: RouteOptions): void {
   const { definition } = service;
-  const { schemas, operations, idParam } = definition;
+  const { operations, idParam } = definition;
+  const ids = idSchemas(service);
+  const schemas = { ...definition.schemas, record: ids.record };
+  /** The record id in the URL: an int32, or a uuid where the service names records by uuid. */
+  const keyOf = (request: FastifyRequest): RecordKey => (service.uuidIds ? recordUuidOf(request, idParam) : recordIdOf(request, idParam));
   const collection = `/accounts/:account_id/email-security/settings/${definition.name}`;
   const item = `${collection}/:${idParam}`;
   const allowed = new Map<string, string[]>();
 
   const accountParams = Type.Object({ account_id: Type.String({ description: '32 hexadecimal characters' }) });
-  const itemParams = Type.Object({ account_id: Type.String(), [idParam]: Type.String({ description: 'int32 id' }) });
+  const itemParams = Type.Object({
+    account_id: Type.String(),
+    [idParam]: Type.String({ description: service.uuidIds ? 'uuid' : 'int32 id' }),
+  });
 
   function route(
     method: (typeof ALL_METHODS)[number],
@@ -90,7 +115,7 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
       // Identifiers are checked before the body is parsed or validated, as the real API routes first.
       onRequest: (request, _reply, done) => {
         accountIdOf(request);
-        if (withId) recordIdOf(request, idParam);
+        if (withId) keyOf(request);
         done();
       },
     };
@@ -149,15 +174,15 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
   }
 
   route('GET', item, 'get', {}, 200, Envelope(schemas.record), async (request) =>
-    success(await service.get(accountIdOf(request), recordIdOf(request, idParam))),
+    success(await service.get(accountIdOf(request), keyOf(request))),
   );
 
   route('PATCH', item, 'update', { body: schemas.patch }, 200, Envelope(schemas.record), async (request) =>
-    success(await service.patch(changeContextOf(request), accountIdOf(request), recordIdOf(request, idParam), request.body as Values)),
+    success(await service.patch(changeContextOf(request), accountIdOf(request), keyOf(request), request.body as Values)),
   );
 
-  route('DELETE', item, 'delete', {}, 200, Envelope(IdReference), async (request) =>
-    success(await service.remove(changeContextOf(request), accountIdOf(request), recordIdOf(request, idParam))),
+  route('DELETE', item, 'delete', {}, 200, Envelope(ids.reference), async (request) =>
+    success(await service.remove(changeContextOf(request), accountIdOf(request), keyOf(request))),
   );
 
   if (operations.batch) {

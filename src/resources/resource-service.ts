@@ -26,10 +26,23 @@ export interface SettingsChanges {
   committed(accountId: string, changes: readonly SettingsChange[]): void;
 }
 
+/**
+ * How records are named in the API: `integer` ids (the SDK 5.x era) or, for collections that have them,
+ * `uuid` ids (today's API). Domains have integer ids in both.
+ */
+export type ApiIds = 'integer' | 'uuid';
+
+/** A record's id as a request names it: an integer, or a lower-case uuid in `uuid` mode. */
+export type RecordKey = number | string;
+
+export interface ServiceOptions {
+  ids?: ApiIds;
+}
+
 export interface BatchBody {
-  deletes?: { id: number }[];
-  patches?: ({ id: number } & Values)[];
-  puts?: ({ id: number } & Values)[];
+  deletes?: { id: RecordKey }[];
+  patches?: ({ id: RecordKey } & Values)[];
+  puts?: ({ id: RecordKey } & Values)[];
   posts?: Values[];
 }
 
@@ -69,16 +82,48 @@ function throwIfAny(errors: FieldError[]): void {
  * Builds the service of one resource. Every change is written together with its audit entry, in one
  * transaction, attributed to `context` (who, from where, which request).
  */
-export function createResourceService(definition: ResourceDefinition, store: Store, auditLog: AuditLog, changes: SettingsChanges) {
+export function createResourceService(
+  definition: ResourceDefinition,
+  store: Store,
+  auditLog: AuditLog,
+  changes: SettingsChanges,
+  options: ServiceOptions = {},
+) {
   const repository = createResourceRepository(definition, store.adapter);
   const fields = Object.entries(definition.fields);
   const notFoundMessage = `${definition.label} not found`;
+  /** The API names this collection's records by their uuids. */
+  const uuidIds = options.ids === 'uuid' && definition.uuidIds === true;
 
+  /** A record with its integer id: what the audit log, exports and the policy engine take. */
   function present(record: StoredRecord): ApiRecord {
     const out: ApiRecord = { id: record.id, created_at: record.created_at, last_modified: record.last_modified };
     if (definition.emitModifiedAt) out.modified_at = record.last_modified;
     for (const [name, spec] of fields) if (!spec.hidden) out[name] = record.values[name];
     return definition.present ? Object.assign(out, definition.present(record.values)) : out;
+  }
+
+  /** The API is today's: every record has `modified_at`, and this collection's may have uuid ids. */
+  const currentApi = options.ids === 'uuid';
+
+  /** A record as the API answers it: `present`, or in uuid mode with `modified_at` and the uuid as `id` where it has one. */
+  function view(record: StoredRecord): ApiRecord {
+    const out = present(record);
+    if (!currentApi) return out;
+    if (uuidIds) out.id = record.uuid;
+    out.modified_at = record.last_modified;
+    return out;
+  }
+
+  /**
+   * The integer ids of the records these keys name. In uuid mode a uuid of no record of the account
+   * becomes 0, which no record has, so it fails where an unknown integer id would.
+   */
+  async function idsOf(executor: Executor, accountId: string, keys: RecordKey[]): Promise<number[]> {
+    if (!uuidIds) return keys as number[];
+    const uuids = keys.map((key) => String(key).toLowerCase());
+    const found = await repository.idsOfUuids(executor, accountId, uuids);
+    return uuids.map((uuid) => found.get(uuid) ?? 0);
   }
 
   function normalize(body: Values): Values {
@@ -220,7 +265,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     // A unique field is checked against every record inserted before, those of this request included,
     // so such records go in one at a time, each after its check.
     const step = definition.unique ? 1 : Math.max(items.length, 1);
-    const records: ApiRecord[] = [];
+    const records: StoredRecord[] = [];
     for (let start = 0; start < items.length; start += step) {
       const slice = items.slice(start, start + step);
       for (const [offset, values] of slice.entries()) await ensureUnique(executor, accountId, values, prefixes[start + offset]);
@@ -229,16 +274,16 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
         accountId,
         slice.map((values) => ({ values, now: nextTimestamp() })),
       );
-      records.push(...inserted.map(present));
+      records.push(...inserted);
     }
     count.delta += records.length;
     await audit(
       executor,
       context,
       accountId,
-      ...records.map((record): Change => ({ action: 'create', id: record.id as number, after: record })),
+      ...records.map((record): Change => ({ action: 'create', id: record.id, after: present(record) })),
     );
-    return records;
+    return records.map(view);
   }
 
   /**
@@ -278,9 +323,9 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     prefix: string,
   ) {
     await ensureUnique(executor, accountId, values, prefix, current.id);
-    const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
-    await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
-    return updated;
+    const updated = (await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!;
+    await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: present(updated) });
+    return view(updated);
   }
 
   /** Fields an import compares and writes: stored, visible and not read-only. */
@@ -291,6 +336,10 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     writable,
     repository,
     present,
+    /** Records are named by their uuids in this API. */
+    uuidIds,
+    /** The API is today's (uuid mode): records carry `modified_at`. */
+    currentApi,
 
     /** Reads a full body as a create (or, with `current`, a put) would, checking the record's rules. */
     prepare: (body: Values, prefix: string, errors: FieldError[], current?: Values) => prepareFull(body, prefix, errors, current),
@@ -350,7 +399,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
     async list(accountId: string, options: ListOptions): Promise<{ result: ApiRecord[]; resultInfo: ResultInfo }> {
       const { records, total } = await repository.list(store.db, accountId, options);
       return {
-        result: records.map(present),
+        result: records.map(view),
         resultInfo: { page: options.page, per_page: options.perPage, count: records.length, total_count: total },
       };
     },
@@ -362,10 +411,11 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       return records;
     },
 
-    async get(accountId: string, id: number): Promise<ApiRecord> {
+    async get(accountId: string, key: RecordKey): Promise<ApiRecord> {
+      const [id] = await idsOf(store.db, accountId, [key]);
       const record = await repository.findById(store.db, accountId, id);
       if (!record) throw notFound(notFoundMessage);
-      return present(record);
+      return view(record);
     },
 
     /**
@@ -380,8 +430,9 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       return transaction(accountId, (executor, count) => insertAll(executor, context, accountId, count, items, prefixes));
     },
 
-    async patch(context: ChangeContext, accountId: string, id: number, body: Values): Promise<ApiRecord> {
+    async patch(context: ChangeContext, accountId: string, key: RecordKey, body: Values): Promise<ApiRecord> {
       return transaction(accountId, async (executor) => {
+        const [id] = await idsOf(executor, accountId, [key]);
         const current = await findOrThrow(executor, accountId, id);
         const errors: FieldError[] = [];
         const values = complete(readPatch(current.values, body), current.values, '', errors);
@@ -390,10 +441,10 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       });
     },
 
-    async remove(context: ChangeContext, accountId: string, id: number): Promise<{ id: number }> {
+    async remove(context: ChangeContext, accountId: string, key: RecordKey): Promise<{ id: RecordKey }> {
       return transaction(accountId, async (executor, count) => {
-        await deleteAll(executor, context, accountId, count, [id], () => undefined);
-        return { id };
+        await deleteAll(executor, context, accountId, count, await idsOf(executor, accountId, [key]), () => undefined);
+        return { id: key };
       });
     },
 
@@ -424,23 +475,20 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
       throwIfAny(errors);
 
       return transaction(accountId, async (executor, count) => {
-        await repository.lockAll(
+        const ids = await idsOf(
           executor,
           accountId,
           [...deletes, ...patches, ...puts].map(({ id }) => id),
         );
-        await deleteAll(
-          executor,
-          context,
-          accountId,
-          count,
-          deletes.map(({ id }) => id),
-          (index) => `/deletes/${index}/id`,
-        );
+        const deleteIds = ids.slice(0, deletes.length);
+        const patchIds = ids.slice(deletes.length, deletes.length + patches.length);
+        const putIds = ids.slice(deletes.length + patches.length);
+        await repository.lockAll(executor, accountId, ids);
+        await deleteAll(executor, context, accountId, count, deleteIds, (index) => `/deletes/${index}/id`);
         const patched: ApiRecord[] = [];
         for (const [index, item] of patches.entries()) {
           const prefix = `/patches/${index}`;
-          const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
+          const current = await findOrThrow(executor, accountId, patchIds[index], `${prefix}/id`);
           const values = complete(readPatch(current.values, item), current.values, prefix, errors);
           throwIfAny(errors);
           patched.push(await replace(executor, context, accountId, current, values, prefix));
@@ -448,7 +496,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
         const replaced: ApiRecord[] = [];
         for (const [index, item] of puts.entries()) {
           const prefix = `/puts/${index}`;
-          const current = await findOrThrow(executor, accountId, item.id, `${prefix}/id`);
+          const current = await findOrThrow(executor, accountId, putIds[index], `${prefix}/id`);
           const values = prepareFull(item, prefix, errors, current.values);
           throwIfAny(errors);
           replaced.push(await replace(executor, context, accountId, current, values, prefix));
@@ -461,7 +509,7 @@ export function createResourceService(definition: ResourceDefinition, store: Sto
           postValues,
           posts.map((_, index) => `/posts/${index}`),
         );
-        const result = { deletes: deletes.map(({ id }) => ({ id })) };
+        const result = { deletes: deletes.map(({ id }) => ({ id: typeof id === 'string' ? id.toLowerCase() : id })) };
         return full ? { ...result, patches: patched, posts: created, puts: replaced } : result;
       });
     },

@@ -44,6 +44,7 @@ export const allowPolicies = defineResource({
     pattern: { column: 'pattern', match: 'equalsIgnoreCase' },
   },
   operations: { create: 'single', batch: 'full' },
+  uuidIds: true,
   // The current name wins when both are given; the alias fills in only when the current one is absent or null.
   normalizeBody(body) {
     const normalized: Values = { ...body };

@@ -26,5 +26,6 @@ export const blockSenders = defineResource({
     pattern: { column: 'pattern', match: 'equalsIgnoreCase' },
   },
   operations: { create: 'single', batch: 'full' },
+  uuidIds: true,
   validate: validateSenderPattern,
 });

@@ -27,6 +27,7 @@ export const impersonationRegistry = defineResource({
   sort: { name: 'name', email: 'email', created_at: 'created_at' },
   filters: { provenance: { column: 'provenance', match: 'equals' } },
   operations: { create: 'single' },
+  uuidIds: true,
   validate(values) {
     const email = String(values.email);
     const problem = values.is_email_regex ? checkRegex(email) : checkEmail(email);

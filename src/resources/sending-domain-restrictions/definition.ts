@@ -29,6 +29,7 @@ export const sendingDomainRestrictions = defineResource({
   sort: { domain: 'domain', created_at: 'created_at' },
   filters: {},
   operations: { create: 'single', batch: 'deletes' },
+  uuidIds: true,
   emitModifiedAt: true,
   derive(next) {
     return { ...next, exclude_search: (next.exclude as string[]).join('\n') };

@@ -28,6 +28,7 @@ export const trustedDomains = defineResource({
     pattern: { column: 'pattern', match: 'equalsIgnoreCase' },
   },
   operations: { create: 'single-or-bulk', batch: 'full' },
+  uuidIds: true,
   validate(values) {
     const pattern = String(values.pattern);
     const problem = values.is_regex ? checkRegex(pattern) : checkDomain(pattern);
