@@ -124,6 +124,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     bootstrapToken: config.bootstrapToken,
     sessionSeconds: config.dashboardSessionSeconds,
     directory: config.dashboardDirectory,
+    apiIds: config.apiIds,
   });
   registerRequestAuth(app, authenticator, failures, dashboard.credential);
   await registerRateLimit(app, { max: config.rateLimit, windowSeconds: window, counters: await limits.counters('requests', window) });

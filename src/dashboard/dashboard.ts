@@ -23,6 +23,8 @@ export interface DashboardOptions {
   sessionSeconds?: number;
   /** The built front end; dist/web of this checkout unless set. */
   directory?: string;
+  /** How the API names records (MAILWARDEN_API_IDS); the session tells the front end. */
+  apiIds?: 'integer' | 'uuid';
 }
 
 export interface Dashboard {
@@ -42,7 +44,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     sessions,
     credential: sessionCredential(sessions),
     async register(app, { authenticator, failures }) {
-      await app.register(async (scope) => registerSessionRoutes(scope, { sessions, authenticator, failures, db: options.db }));
+      await app.register(async (scope) =>
+        registerSessionRoutes(scope, { sessions, authenticator, failures, db: options.db, apiIds: options.apiIds ?? 'integer' }),
+      );
       await registerStaticAssets(app, options.directory);
     },
   };

@@ -22,6 +22,7 @@ export interface SessionRouteOptions {
   authenticator: Authenticator;
   failures: FailureLimiter;
   db: Executor;
+  apiIds: 'integer' | 'uuid';
 }
 
 const SignInBody = Type.Object(
@@ -29,10 +30,11 @@ const SignInBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** What the dashboard is told about its session: who it acts as, with which right, where. */
-function describe(session: DashboardSession) {
+/** What the dashboard is told about its session: who it acts as, with which right, where, and how records are named. */
+function describe(session: DashboardSession, apiIds: 'integer' | 'uuid') {
   const { principal } = session;
   return {
+    api_ids: apiIds,
     token_id: principal.tokenId,
     name: principal.tokenName,
     permission: principal.readOnly ? 'read' : 'write',
@@ -91,7 +93,7 @@ export async function registerSessionRoutes(app: FastifyInstance, options: Sessi
     }
     const { secret, session } = await sessions.open({ ...principal, tokenId: principal.tokenId });
     setSessionCookie(request, reply, secret, sessions.lifetimeSeconds);
-    return success(describe(session));
+    return success(describe(session, options.apiIds));
   });
 
   app.get('/dashboard/session', { schema: hide }, async (request, reply) => {
@@ -101,7 +103,7 @@ export async function registerSessionRoutes(app: FastifyInstance, options: Sessi
       if (secret !== undefined) clearSessionCookie(request, reply);
       throw noSession();
     }
-    return success(describe(session));
+    return success(describe(session, options.apiIds));
   });
 
   app.delete('/dashboard/session', { schema: hide }, async (request, reply) => {

@@ -115,6 +115,7 @@ describe('dashboard sessions', () => {
         name: 'dashboard writer',
         permission: 'write',
         accounts: [ACCOUNT],
+        api_ids: 'integer',
       });
 
       const cookies = sessionCookies(response);

@@ -10,6 +10,8 @@ export interface Session {
   /** The accounts the token is bound to; null for an all-accounts token. */
   accounts: string[] | null;
   expires_at: string;
+  /** How the API names records (MAILWARDEN_API_IDS): integer ids, or today's uuid ids. */
+  api_ids: 'integer' | 'uuid';
 }
 
 export function canWrite(session: Session): boolean {

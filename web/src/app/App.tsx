@@ -6,7 +6,7 @@ import { AccountPicker } from '../accounts/AccountPicker';
 import { AuditPage } from '../audit/AuditPage';
 import { SignIn } from '../auth/SignIn';
 import { CollectionPage } from '../collections/CollectionPage';
-import { collectionNamed } from '../collections/collections';
+import { collectionsServed } from '../collections/collections';
 import { EvaluatePage } from '../evaluate/EvaluatePage';
 import { TransferPage } from '../transfer/TransferPage';
 import { Navigation } from './Navigation';
@@ -57,7 +57,9 @@ export function App() {
     }
   };
   const { account, page, recordId } = route;
-  const collection = collectionNamed(page);
+  const collection = collectionsServed(session.api_ids).find((served) => served.name === page);
+  // In uuid mode the evaluate verdict and the audit log name records by their integer key, which the API does not take.
+  const linkRecords = session.api_ids !== 'uuid';
   const writable = canWrite(session);
   return (
     <>
@@ -74,9 +76,9 @@ export function App() {
             recordId={recordId}
           />
         ) : page === 'evaluate' ? (
-          <EvaluatePage key={account} account={account} />
+          <EvaluatePage key={account} account={account} linkRecords={linkRecords} />
         ) : page === 'audit' ? (
-          <AuditPage key={account} account={account} />
+          <AuditPage key={account} account={account} linkRecords={linkRecords} />
         ) : page === 'transfer' ? (
           <TransferPage key={account} account={account} writable={writable} />
         ) : (

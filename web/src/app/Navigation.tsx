@@ -1,6 +1,6 @@
 /** The header: the pages of the chosen account, who is signed in, and `Sign out`. */
 import type { Session } from '../api/session';
-import { COLLECTIONS } from '../collections/collections';
+import { collectionsServed } from '../collections/collections';
 import { href } from './routes';
 
 export const TOOL_PAGES = [
@@ -17,7 +17,7 @@ interface Props {
 }
 
 export function Navigation({ session, account, page, onSignOut }: Props) {
-  const pages = [...COLLECTIONS.map(({ name, title }) => ({ name, title })), ...TOOL_PAGES];
+  const pages = [...collectionsServed(session.api_ids).map(({ name, title }) => ({ name, title })), ...TOOL_PAGES];
   return (
     <header class="top">
       {/* Not href="#main": the hash is the route, so the link moves focus itself. */}

@@ -9,17 +9,17 @@ export type PageName = string;
 export interface Route {
   account: string | null;
   page: PageName | null;
-  recordId: number | null;
+  /** As the route writes it: digits for an integer id, or a uuid. */
+  recordId: string | null;
 }
 
 export function parseRoute(hash: string): Route {
   const [account, page, id] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  const recordId = id && /^\d+$/.test(id) ? Number(id) : null;
-  return { account: account || null, page: page || null, recordId };
+  return { account: account || null, page: page || null, recordId: id || null };
 }
 
-export function href(account: string, page?: PageName, recordId?: number): string {
-  return `#/${encodeURIComponent(account)}${page ? `/${page}` : ''}${recordId ? `/${recordId}` : ''}`;
+export function href(account: string, page?: PageName, recordId?: number | string): string {
+  return `#/${encodeURIComponent(account)}${page ? `/${page}` : ''}${recordId ? `/${encodeURIComponent(recordId)}` : ''}`;
 }
 
 export function navigate(target: string): void {

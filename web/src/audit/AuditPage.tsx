@@ -68,16 +68,15 @@ function AuditFiltersForm({ onApply }: { onApply: (filters: AuditFilters) => voi
   );
 }
 
-function Entry({ account, entry }: { account: string; entry: AuditEntry }) {
+function Entry({ account, entry, linkRecords }: { account: string; entry: AuditEntry; linkRecords: boolean }) {
   const collection = collectionNamed(entry.resource.type);
-  const recordId = Number(entry.resource.id);
   const who = entry.metadata.token_name ?? entry.actor.email ?? entry.actor.id ?? 'unknown';
   return (
     <article class="audit-entry">
       <h2>
         {entry.action.type} {collection?.singular ?? entry.resource.type}{' '}
-        {collection && entry.action.type !== 'delete' ? (
-          <a href={href(account, collection.name, recordId)}>{entry.resource.id}</a>
+        {collection && linkRecords && entry.action.type !== 'delete' ? (
+          <a href={href(account, collection.name, entry.resource.id)}>{entry.resource.id}</a>
         ) : (
           entry.resource.id
         )}
@@ -91,7 +90,7 @@ function Entry({ account, entry }: { account: string; entry: AuditEntry }) {
   );
 }
 
-export function AuditPage({ account }: { account: string }) {
+export function AuditPage({ account, linkRecords }: { account: string; linkRecords: boolean }) {
   const [filters, setFilters] = useState<AuditFilters>({});
   const [page, setPage] = useState(1);
   const [perPage, setPerPage] = useState(20);
@@ -112,7 +111,7 @@ export function AuditPage({ account }: { account: string }) {
         <>
           {list.entries.length === 0 && <p>No entries.</p>}
           {list.entries.map((entry) => (
-            <Entry key={entry.id} account={account} entry={entry} />
+            <Entry key={entry.id} account={account} entry={entry} linkRecords={linkRecords} />
           ))}
           <Pagination info={list.info} onPage={setPage} onPerPage={(size) => (setPage(1), setPerPage(size))} />
         </>

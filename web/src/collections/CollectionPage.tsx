@@ -15,14 +15,14 @@ import { ListControls } from './ListControls';
 import { RecordDetails } from './RecordDetails';
 import { RecordForm } from './RecordForm';
 import { RecordTable } from './RecordTable';
-import { deleteRecords, getRecord, listRecords, type ApiRecord, type ListParameters } from './records';
+import { deleteRecords, getRecord, listRecords, type ApiRecord, type ListParameters, type RecordId } from './records';
 
 interface Props {
   account: string;
   collection: CollectionDef;
   writable: boolean;
   /** The record named by the route (`#/<account>/<collection>/<id>`), opened over the list. */
-  recordId: number | null;
+  recordId: string | null;
 }
 
 const FIRST_PAGE: ListParameters = { page: 1, per_page: 20, filters: {} };
@@ -31,7 +31,7 @@ export function CollectionPage({ account, collection, writable, recordId }: Prop
   const [parameters, setParameters] = useState<ListParameters>(FIRST_PAGE);
   const [list, setList] = useState<{ records: ApiRecord[]; info: ResultInfo } | null>(null);
   const [errors, setErrors] = useState<ApiMessage[]>([]);
-  const [selected, setSelected] = useState(new Set<number>());
+  const [selected, setSelected] = useState(new Set<RecordId>());
   const [editing, setEditing] = useState<ApiRecord | 'new' | null>(null);
   const [deleting, setDeleting] = useState<ApiRecord[] | null>(null);
   const [status, setStatus] = useState('');
@@ -59,7 +59,7 @@ export function CollectionPage({ account, collection, writable, recordId }: Prop
   };
   const sortBy = (order: string) =>
     update({ order, direction: parameters.order === order && parameters.direction !== 'desc' ? 'desc' : 'asc' });
-  const select = (ids: number[], on: boolean) => {
+  const select = (ids: RecordId[], on: boolean) => {
     const next = new Set(selected);
     for (const id of ids) {
       if (on) next.add(id);

@@ -1,17 +1,17 @@
 /** The records of one page: sortable column headers, row selection, and each row's actions. */
 import type { CollectionDef } from './collections';
 import { cellText } from './cells';
-import type { ApiRecord } from './records';
+import type { ApiRecord, RecordId } from './records';
 
 interface Props {
   collection: CollectionDef;
   records: ApiRecord[];
   order?: string;
   direction?: 'asc' | 'desc';
-  selected: Set<number>;
+  selected: Set<RecordId>;
   writable: boolean;
   onSort: (order: string) => void;
-  onSelect: (ids: number[], on: boolean) => void;
+  onSelect: (ids: RecordId[], on: boolean) => void;
   onOpen: (record: ApiRecord) => void;
   onDelete: (record: ApiRecord) => void;
 }

@@ -1,5 +1,5 @@
 /**
- * The six settings collections as the dashboard shows them: the API's field names with the labels the
+ * The settings collections as the dashboard shows them: the API's field names with the labels the
  * Cloudflare dashboard gives them, the API's sort keys and filters, and how several rows are deleted.
  * The server's definitions (src/resources/) are the source of truth; this mirrors what a person edits.
  */
@@ -45,6 +45,8 @@ export interface CollectionDef {
   fields: FieldDef[];
   /** How selected rows are deleted together: `POST /batch` with deletes, `DELETE` on the collection, or not at all. */
   multiDelete: 'batch' | 'bulk' | null;
+  /** A collection of today's API only, which the server serves with MAILWARDEN_API_IDS=uuid. */
+  uuidModeOnly?: boolean;
 }
 
 const PATTERN_TYPES = ['EMAIL', 'DOMAIN', 'IP', 'UNKNOWN'] as const;
@@ -224,8 +226,24 @@ export const COLLECTIONS: CollectionDef[] = [
     ],
     multiDelete: 'batch',
   },
+  {
+    name: 'url_ignore_patterns',
+    title: 'URL ignore patterns',
+    singular: 'URL ignore pattern',
+    nameField: 'pattern',
+    columns: [{ key: 'pattern', label: 'Pattern', sort: 'pattern' }, { key: 'comments', label: 'Notes' }, created],
+    filters: [],
+    fields: [{ name: 'pattern', label: 'Pattern', kind: 'text', required: true, hint: 'An RE2 regular expression for URLs' }, notes],
+    multiDelete: null,
+    uuidModeOnly: true,
+  },
 ];
 
 export function collectionNamed(name: string | null): CollectionDef | undefined {
   return COLLECTIONS.find((collection) => collection.name === name);
+}
+
+/** The collections the server serves in its id mode. */
+export function collectionsServed(apiIds: 'integer' | 'uuid'): CollectionDef[] {
+  return COLLECTIONS.filter((collection) => apiIds === 'uuid' || !collection.uuidModeOnly);
 }

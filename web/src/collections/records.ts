@@ -2,7 +2,10 @@
 import { accountPath, query, request, type ResultInfo } from '../api/client';
 import type { CollectionDef, FieldDef } from './collections';
 
-export type ApiRecord = Record<string, unknown> & { id: number };
+/** A record id: an integer, or a uuid when the server runs with MAILWARDEN_API_IDS=uuid. */
+export type RecordId = number | string;
+
+export type ApiRecord = Record<string, unknown> & { id: RecordId };
 
 export interface ListParameters {
   page: number;
@@ -23,16 +26,16 @@ export async function listRecords(account: string, collection: CollectionDef, pa
   return { records: envelope.result, info: envelope.result_info as ResultInfo };
 }
 
-export async function getRecord(account: string, collection: CollectionDef, id: number): Promise<ApiRecord> {
+export async function getRecord(account: string, collection: CollectionDef, id: RecordId): Promise<ApiRecord> {
   return (await request<ApiRecord>('GET', collectionPath(account, collection, `/${id}`))).result;
 }
 
-export async function saveRecord(account: string, collection: CollectionDef, id: number | null, body: Record<string, unknown>) {
+export async function saveRecord(account: string, collection: CollectionDef, id: RecordId | null, body: Record<string, unknown>) {
   if (id === null) return (await request<ApiRecord>('POST', collectionPath(account, collection), body)).result;
   return (await request<ApiRecord>('PATCH', collectionPath(account, collection, `/${id}`), body)).result;
 }
 
-export async function deleteRecords(account: string, collection: CollectionDef, ids: number[]): Promise<void> {
+export async function deleteRecords(account: string, collection: CollectionDef, ids: RecordId[]): Promise<void> {
   const references = ids.map((id) => ({ id }));
   if (ids.length === 1) await request('DELETE', collectionPath(account, collection, `/${ids[0]}`));
   else if (collection.multiDelete === 'batch')

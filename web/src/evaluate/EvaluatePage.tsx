@@ -11,7 +11,7 @@ function fieldOf(error: ApiMessage): string | null {
   return /^\/messages\/0\/([a-z_]+)/.exec(error.source?.pointer ?? '')?.[1] ?? null;
 }
 
-export function EvaluatePage({ account }: { account: string }) {
+export function EvaluatePage({ account, linkRecords }: { account: string; linkRecords: boolean }) {
   const [mode, setMode] = useState<'fields' | 'eml'>('fields');
   const [eml, setEml] = useState('');
   const [verdict, setVerdict] = useState<Verdict | null>(null);
@@ -65,7 +65,7 @@ export function EvaluatePage({ account }: { account: string }) {
           </div>
         </form>
       )}
-      {verdict && <VerdictView account={account} verdict={verdict} />}
+      {verdict && <VerdictView account={account} verdict={verdict} linkRecords={linkRecords} />}
     </section>
   );
 }

@@ -3,7 +3,11 @@ import { href } from '../app/routes';
 import { collectionNamed } from '../collections/collections';
 import type { Verdict } from './evaluate';
 
-export function VerdictView({ account, verdict }: { account: string; verdict: Verdict }) {
+function describeMatch(match: Verdict['matches'][number]): string {
+  return `${collectionNamed(match.resource)?.title ?? match.resource} ${match.id}: ${match.pattern}`;
+}
+
+export function VerdictView({ account, verdict, linkRecords }: { account: string; verdict: Verdict; linkRecords: boolean }) {
   return (
     <section class="verdict" aria-labelledby="verdict-title">
       <h2 id="verdict-title">Verdict</h2>
@@ -38,10 +42,8 @@ export function VerdictView({ account, verdict }: { account: string; verdict: Ve
         <ul class="matches">
           {verdict.matches.map((match, index) => (
             <li key={index}>
-              <a href={href(account, match.resource, match.id)}>
-                {collectionNamed(match.resource)?.title ?? match.resource} {match.id}: {match.pattern}
-              </a>{' '}
-              ({match.field}, {match.effect})
+              {linkRecords ? <a href={href(account, match.resource, match.id)}>{describeMatch(match)}</a> : describeMatch(match)} (
+              {match.field}, {match.effect})
             </li>
           ))}
         </ul>
