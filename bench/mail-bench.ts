@@ -1,20 +1,29 @@
 /**
  * `npm run bench:mail`: mailwarden's milter next to Rspamd's (rspamd_proxy, milter = yes, self_scan = yes)
- * on the same lists, corpus and local DNS server, at 1k and 100k settings. Rounds alternate between the
- * filters; the medians of the rounds are printed. Rspamd is installed from Debian when missing.
+ * on the same lists, corpus and local DNS server, at each settings size.
  *
- * Options: --sizes 1000,100000  --rounds 3  --seconds 5  --sessions 32
+ * - protocol level: mailwarden runs as its own process (`dist/server.js`, SQLite, seeded through the
+ *   import endpoint), Rspamd as its own; the bench's milter client drives each over many concurrent
+ *   sessions. Before timing, both must refuse the corpus's blocked senders and pass its allowed ones.
+ * - end to end (`--e2e`, on by default): a real Postfix with `smtp-source` as the load and `smtp-sink` as
+ *   the sink, with no milter, mailwarden's milter and Rspamd's milter.
+ *
+ * Rounds alternate between the filters; the medians of the rounds are printed. Rspamd is installed from
+ * Debian when missing.
+ *
+ * Options: --sizes 1000,100000  --rounds 3  --seconds 5  --sessions 32  --e2e yes|no
+ *          --e2e-messages 2000  --e2e-sessions 20  --e2e-rounds 3
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { startDnsServer } from '../test/mail/support/dns-server.js';
-import { startMilterServer } from '../src/mail/milter/milter-server.js';
-import type { MailFilter } from '../src/mail/mail-filter.js';
 import { corpusMessage, corpusZone, settingsLists } from './lib/mail-corpus.js';
 import { driveMilter, type LoadResult } from './lib/milter-load.js';
+import { startMailwarden } from './lib/mailwarden-process.js';
 import { ensureRspamdInstalled, startRspamd, writeRspamdConfig } from './lib/rspamd.js';
+import { checkVerdicts } from './lib/verdicts.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -26,15 +35,7 @@ const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '5'));
 const sessions = Number(option('sessions', '32'));
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** The milter protocol alone: a filter that delivers every message untouched (the ceiling of the server). */
-const passThrough: MailFilter = {
-  checkRecipient: () => Promise.resolve({ action: 'dunno' }),
-  filterMessage: () => Promise.resolve({ outcome: 'deliver', removeRecipients: [], removeHeaders: [], addHeaders: [] }),
-};
-
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
@@ -60,34 +61,48 @@ function row(name: string, size: number, results: LoadResult[]): string {
 async function main(): Promise<void> {
   ensureRspamdInstalled();
   const dns = await startDnsServer(corpusZone());
-  const milter = await startMilterServer({ listen: { kind: 'tcp', host: '127.0.0.1', port: 0 }, filter: passThrough, log: silent });
   console.log(`mail bench: node ${process.version}, ${sessions} sessions, ${rounds} rounds of ${seconds}s, DNS ${dns.address}`);
-  console.log('| filter | settings | messages/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
+  const summary: string[] = [];
   try {
     for (const size of sizes) {
-      const dir = mkdtempSync(join(tmpdir(), 'mailwarden-rspamd-'));
+      const dir = mkdtempSync(join(tmpdir(), 'mailwarden-mail-bench-'));
+      const lists = settingsLists(size);
+      const mailwarden = await startMailwarden({ dir, dnsServer: dns.address });
       const rspamdPort = 20000 + Math.floor(Math.random() * 20000);
-      const rspamd = startRspamd(writeRspamdConfig({ dir, milterPort: rspamdPort, dnsServer: dns.address, lists: settingsLists(size) }));
+      const rspamd = startRspamd(writeRspamdConfig({ dir, milterPort: rspamdPort, dnsServer: dns.address, lists }));
       try {
+        const seeded = await mailwarden.seed(lists);
+        console.log(
+          `size ${size}: mailwarden (pid ${mailwarden.pid}) seeded ${seeded.created} settings in ${(seeded.ms / 1000).toFixed(1)} s`,
+        );
         await waitForPort(rspamdPort, 60_000);
+        const rspamdAddress = `127.0.0.1:${rspamdPort}`;
+        console.log(`  mailwarden verdicts: ${(await checkVerdicts('mailwarden', mailwarden.milter, size)).join('; ')}`);
+        console.log(`  rspamd verdicts: ${(await checkVerdicts('rspamd', rspamdAddress, size)).join('; ')}`);
         const message = (i: number) => corpusMessage(i, size);
         const ours: LoadResult[] = [];
         const theirs: LoadResult[] = [];
         for (let round = 0; round < rounds; round++) {
-          ours.push(await driveMilter(milter.address, message, { sessions, seconds }));
-          theirs.push(await driveMilter(`127.0.0.1:${rspamdPort}`, message, { sessions, seconds }));
+          ours.push(await driveMilter(mailwarden.milter, message, { sessions, seconds }));
+          theirs.push(await driveMilter(rspamdAddress, message, { sessions, seconds }));
+          console.log(
+            `  round ${round + 1}: mailwarden ${ours[round].messagesPerSecond.toFixed(0)}/s p99 ${ours[round].p99Ms.toFixed(2)} ms, rspamd ${theirs[round].messagesPerSecond.toFixed(0)}/s p99 ${theirs[round].p99Ms.toFixed(2)} ms`,
+          );
         }
-        console.log(row('mailwarden milter server (pass-through filter)', size, ours));
-        console.log(row('rspamd_proxy milter (self_scan)', size, theirs));
+        summary.push(row('mailwarden milter (dist/server.js)', size, ours), row('rspamd_proxy milter (self_scan)', size, theirs));
+        const ratio = median(ours.map((r) => r.messagesPerSecond)) / median(theirs.map((r) => r.messagesPerSecond));
+        summary.push(`| ratio mailwarden/rspamd messages/s | ${size} | ${ratio.toFixed(2)} | | | |`);
       } finally {
         rspamd.kill();
+        await mailwarden.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     }
   } finally {
-    await milter.close();
     await dns.close();
   }
+  console.log('\nprotocol level (medians):\n| filter | settings | messages/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
+  for (const line of summary) console.log(line);
 }
 
 await main();

@@ -44,8 +44,8 @@ export function corpusMessage(i: number, size: number): TestMessage {
   return {
     connect: { hostname: 'mx.sender.example', address: SENDING_IP, port: 25000 + (i % 1000), family: '4' },
     helo: 'mx.sender.example',
-    mailFrom: `<${from}>`,
-    recipients: [`<user${i % 50}@protected.example>`],
+    mailFrom: from,
+    recipients: [`user${i % 50}@protected.example`],
     headers: [
       ['From', ` ${from}`],
       ['To', ` user${i % 50}@protected.example`],
