@@ -5,21 +5,22 @@
  * - protocol level: mailwarden runs as its own process (`dist/server.js`, SQLite, seeded through the
  *   import endpoint), Rspamd as its own; the bench's milter client drives each over many concurrent
  *   sessions. Before timing, both must refuse the corpus's blocked senders and pass its allowed ones.
- * - end to end (`--e2e`, on by default): a real Postfix with `smtp-source` as the load and `smtp-sink` as
+ * - end to end (at `--e2e-sizes`): a real Postfix with `smtp-source` as the load and `smtp-sink` as
  *   the sink, with no milter, mailwarden's milter and Rspamd's milter.
  *
  * Rounds alternate between the filters; the medians of the rounds are printed. Rspamd is installed from
  * Debian when missing.
  *
- * Options: --sizes 1000,100000  --rounds 3  --seconds 5  --sessions 32  --e2e yes|no
- *          --e2e-messages 2000  --e2e-sessions 20  --e2e-rounds 3
+ * Options: --sizes 1000,100000  --rounds 3  --seconds 5  --sessions 32
+ *          --e2e-sizes (the sizes; empty for none)  --e2e-messages 2000  --e2e-sessions 20  --e2e-rounds (rounds)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { startDnsServer } from '../test/mail/support/dns-server.js';
-import { corpusMessage, corpusZone, settingsLists } from './lib/mail-corpus.js';
+import { blockedSender, corpusMessage, corpusZone, E2E_RECIPIENT, E2E_SENDER, settingsLists } from './lib/mail-corpus.js';
+import { driveLane, runSmtpSource, startLane, stopLane, type Lane, type LaneResult } from './lib/postfix-e2e.js';
 import { driveMilter, type LoadResult } from './lib/milter-load.js';
 import { startMailwarden } from './lib/mailwarden-process.js';
 import { ensureRspamdInstalled, startRspamd, writeRspamdConfig } from './lib/rspamd.js';
@@ -34,6 +35,10 @@ const sizes = option('sizes', '1000,100000').split(',').map(Number);
 const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '5'));
 const sessions = Number(option('sessions', '32'));
+const e2eSizes = option('e2e-sizes', option('sizes', '1000,100000')).split(',').filter(Boolean).map(Number);
+const e2eMessages = Number(option('e2e-messages', '2000'));
+const e2eSessions = Number(option('e2e-sessions', '20'));
+const e2eRounds = Number(option('e2e-rounds', String(rounds)));
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -58,11 +63,56 @@ function row(name: string, size: number, results: LoadResult[]): string {
   return `| ${name} | ${size} | ${median(results.map((r) => r.messagesPerSecond)).toFixed(0)} | ${median(results.map((r) => r.p50Ms)).toFixed(2)} | ${median(results.map((r) => r.p99Ms)).toFixed(2)} | ${results.reduce((n, r) => n + r.errors, 0)} |`;
 }
 
+/** A blocked sender through a filtering Postfix is refused at SMTP and nothing reaches the sink. */
+async function checkBlockedEndToEnd(lane: Lane): Promise<string> {
+  const before = lane.relayed();
+  const result = await runSmtpSource({ port: lane.postfix.port, messages: 1, sessions: 1, from: blockedSender(0), to: E2E_RECIPIENT });
+  await new Promise((done) => setTimeout(done, 1500));
+  const refusal = /\b5\d\d[ -].*/.exec(result.output)?.[0];
+  if (result.status === 0 || !refusal || lane.relayed() !== before)
+    throw new Error(`${lane.name}: a blocked sender was not refused end to end (smtp-source ${result.status}: ${result.output})`);
+  return refusal.trim();
+}
+
+function e2eRow(name: string, size: number, results: LaneResult[], baseline?: number): string {
+  const rate = median(results.map((r) => r.messagesPerSecond));
+  const accepted = median(results.map((r) => r.acceptedPerSecond));
+  return `| ${name} | ${size} | ${rate.toFixed(0)} | ${accepted.toFixed(0)} | ${baseline ? (rate / baseline).toFixed(2) : '1.00'} |`;
+}
+
+async function endToEnd(size: number, milters: { mailwarden: string; rspamd: string }): Promise<string[]> {
+  const lanes = [
+    await startLane('Postfix, no milter', undefined),
+    await startLane("Postfix + mailwarden's milter", `inet:${milters.mailwarden}`),
+    await startLane("Postfix + Rspamd's milter", `inet:${milters.rspamd}`),
+  ];
+  try {
+    for (const lane of lanes.slice(1)) console.log(`  ${lane.name}: blocked sender refused: ${await checkBlockedEndToEnd(lane)}`);
+    const results: LaneResult[][] = lanes.map(() => []);
+    const load = { messages: e2eMessages, sessions: e2eSessions, from: E2E_SENDER, to: E2E_RECIPIENT };
+    for (let round = 0; round < e2eRounds; round++) {
+      // Each round starts from a different lane, so no configuration always runs first.
+      for (let k = 0; k < lanes.length; k++) {
+        const index = (round + k) % lanes.length;
+        results[index].push(await driveLane(lanes[index], load));
+      }
+      console.log(
+        `  e2e round ${round + 1}: ${lanes.map((lane, i) => `${lane.name} ${results[i][round].messagesPerSecond.toFixed(0)}/s`).join(', ')}`,
+      );
+    }
+    const baseline = median(results[0].map((r) => r.messagesPerSecond));
+    return lanes.map((lane, i) => e2eRow(lane.name, size, results[i], i === 0 ? undefined : baseline));
+  } finally {
+    for (const lane of lanes) await stopLane(lane);
+  }
+}
+
 async function main(): Promise<void> {
   ensureRspamdInstalled();
   const dns = await startDnsServer(corpusZone());
   console.log(`mail bench: node ${process.version}, ${sessions} sessions, ${rounds} rounds of ${seconds}s, DNS ${dns.address}`);
   const summary: string[] = [];
+  const e2eSummary: string[] = [];
   try {
     for (const size of sizes) {
       const dir = mkdtempSync(join(tmpdir(), 'mailwarden-mail-bench-'));
@@ -92,6 +142,7 @@ async function main(): Promise<void> {
         summary.push(row('mailwarden milter (dist/server.js)', size, ours), row('rspamd_proxy milter (self_scan)', size, theirs));
         const ratio = median(ours.map((r) => r.messagesPerSecond)) / median(theirs.map((r) => r.messagesPerSecond));
         summary.push(`| ratio mailwarden/rspamd messages/s | ${size} | ${ratio.toFixed(2)} | | | |`);
+        if (e2eSizes.includes(size)) e2eSummary.push(...(await endToEnd(size, { mailwarden: mailwarden.milter, rspamd: rspamdAddress })));
       } finally {
         rspamd.kill();
         await mailwarden.stop();
@@ -103,6 +154,12 @@ async function main(): Promise<void> {
   }
   console.log('\nprotocol level (medians):\n| filter | settings | messages/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
   for (const line of summary) console.log(line);
+  if (e2eSummary.length > 0) {
+    console.log(
+      `\nend to end, ${e2eMessages} messages over ${e2eSessions} smtp-source sessions per run (medians):\n| configuration | settings | relayed messages/s | accepted messages/s | ratio to no milter |\n|---|---|---|---|---|`,
+    );
+    for (const line of e2eSummary) console.log(line);
+  }
 }
 
 await main();
