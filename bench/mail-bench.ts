@@ -22,9 +22,11 @@ import { startDnsServer } from '../test/mail/support/dns-server.js';
 import { blockedSender, corpusMessage, corpusZone, E2E_RECIPIENT, E2E_SENDER, settingsLists } from './lib/mail-corpus.js';
 import { driveLane, runSmtpSource, startLane, stopLane, type Lane, type LaneResult } from './lib/postfix-e2e.js';
 import { driveMilter, type LoadResult } from './lib/milter-load.js';
+import type { TestMessage } from '../test/mail/support/milter-client.js';
 import { startMailwarden } from './lib/mailwarden-process.js';
 import { ensureRspamdInstalled, startRspamd, writeRspamdConfig } from './lib/rspamd.js';
 import { checkVerdicts } from './lib/verdicts.js';
+import { cpuSeconds } from './lib/process-cpu.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -35,6 +37,7 @@ const sizes = option('sizes', '1000,100000').split(',').map(Number);
 const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '5'));
 const sessions = Number(option('sessions', '32'));
+const latencySeconds = Number(option('latency-seconds', '3'));
 const e2eSizes = option('e2e-sizes', option('sizes', '1000,100000')).split(',').filter(Boolean).map(Number);
 const e2eMessages = Number(option('e2e-messages', '2000'));
 const e2eSessions = Number(option('e2e-sessions', '20'));
@@ -59,8 +62,31 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-function row(name: string, size: number, results: LoadResult[]): string {
-  return `| ${name} | ${size} | ${median(results.map((r) => r.messagesPerSecond)).toFixed(0)} | ${median(results.map((r) => r.p50Ms)).toFixed(2)} | ${median(results.map((r) => r.p99Ms)).toFixed(2)} | ${results.reduce((n, r) => n + r.errors, 0)} |`;
+type TimedResult = LoadResult & { cpuMsPerMessage: number; cpuShare: number; clientShare: number };
+
+/** One load run against a filter, with the filter's CPU time (its process tree) over the run. */
+async function timed(
+  address: string,
+  pid: number,
+  message: (i: number) => TestMessage,
+  load: { sessions: number; seconds: number },
+): Promise<TimedResult> {
+  const cpuBefore = cpuSeconds(pid);
+  const clientBefore = process.cpuUsage();
+  const result = await driveMilter(address, message, load);
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
+  return {
+    ...result,
+    cpuMsPerMessage: (cpu * 1000) / Math.max(1, result.messages),
+    cpuShare: cpu / result.seconds,
+    clientShare: (client.user + client.system) / 1e6 / result.seconds,
+  };
+}
+
+function row(name: string, size: number, results: TimedResult[], single: LoadResult): string {
+  const m = (pick: (r: TimedResult) => number, digits: number) => median(results.map(pick)).toFixed(digits);
+  return `| ${name} | ${size} | ${m((r) => r.messagesPerSecond, 0)} | ${m((r) => r.p50Ms, 2)} | ${m((r) => r.p99Ms, 2)} | ${single.p50Ms.toFixed(2)} | ${single.p99Ms.toFixed(2)} | ${m((r) => r.cpuMsPerMessage, 2)} | ${m((r) => r.cpuShare, 2)} | ${m((r) => r.clientShare, 2)} | ${results.reduce((n, r) => n + r.errors, 0) + single.errors} |`;
 }
 
 /** A blocked sender through a filtering Postfix is refused at SMTP and nothing reaches the sink. */
@@ -130,18 +156,31 @@ async function main(): Promise<void> {
         console.log(`  mailwarden verdicts: ${(await checkVerdicts('mailwarden', mailwarden.milter, size)).join('; ')}`);
         console.log(`  rspamd verdicts: ${(await checkVerdicts('rspamd', rspamdAddress, size)).join('; ')}`);
         const message = (i: number) => corpusMessage(i, size);
-        const ours: LoadResult[] = [];
-        const theirs: LoadResult[] = [];
+        const rspamdPid = rspamd.pid!;
+        // Warm-up (caches, JIT, Rspamd's SPF LRU) before anything is timed.
+        await driveMilter(mailwarden.milter, message, { sessions, seconds: 1 });
+        await driveMilter(rspamdAddress, message, { sessions, seconds: 1 });
+        const ours: TimedResult[] = [];
+        const theirs: TimedResult[] = [];
         for (let round = 0; round < rounds; round++) {
-          ours.push(await driveMilter(mailwarden.milter, message, { sessions, seconds }));
-          theirs.push(await driveMilter(rspamdAddress, message, { sessions, seconds }));
+          ours.push(await timed(mailwarden.milter, mailwarden.pid, message, { sessions, seconds }));
+          theirs.push(await timed(rspamdAddress, rspamdPid, message, { sessions, seconds }));
           console.log(
             `  round ${round + 1}: mailwarden ${ours[round].messagesPerSecond.toFixed(0)}/s p99 ${ours[round].p99Ms.toFixed(2)} ms, rspamd ${theirs[round].messagesPerSecond.toFixed(0)}/s p99 ${theirs[round].p99Ms.toFixed(2)} ms`,
           );
         }
-        summary.push(row('mailwarden milter (dist/server.js)', size, ours), row('rspamd_proxy milter (self_scan)', size, theirs));
+        // The latency one message adds with no queueing in front of it: one session at a time.
+        const oursSingle = await driveMilter(mailwarden.milter, message, { sessions: 1, seconds: latencySeconds });
+        const theirsSingle = await driveMilter(rspamdAddress, message, { sessions: 1, seconds: latencySeconds });
+        console.log(
+          `  one session: mailwarden p50 ${oursSingle.p50Ms.toFixed(2)} p99 ${oursSingle.p99Ms.toFixed(2)} ms, rspamd p50 ${theirsSingle.p50Ms.toFixed(2)} p99 ${theirsSingle.p99Ms.toFixed(2)} ms`,
+        );
+        summary.push(
+          row('mailwarden milter (dist/server.js)', size, ours, oursSingle),
+          row('rspamd_proxy milter (self_scan)', size, theirs, theirsSingle),
+        );
         const ratio = median(ours.map((r) => r.messagesPerSecond)) / median(theirs.map((r) => r.messagesPerSecond));
-        summary.push(`| ratio mailwarden/rspamd messages/s | ${size} | ${ratio.toFixed(2)} | | | |`);
+        summary.push(`| ratio mailwarden/rspamd messages/s | ${size} | ${ratio.toFixed(2)} | | | | | | | | |`);
         if (e2eSizes.includes(size)) e2eSummary.push(...(await endToEnd(size, { mailwarden: mailwarden.milter, rspamd: rspamdAddress })));
       } finally {
         rspamd.kill();
@@ -152,7 +191,9 @@ async function main(): Promise<void> {
   } finally {
     await dns.close();
   }
-  console.log('\nprotocol level (medians):\n| filter | settings | messages/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
+  console.log(
+    `\nprotocol level (medians of ${rounds} rounds of ${seconds}s at ${sessions} sessions; one session for ${latencySeconds}s):\n| filter | settings | messages/s | p50 ms | p99 ms | p50 ms, 1 session | p99 ms, 1 session | filter CPU ms/message | filter CPU s per s | bench client CPU s per s | errors |\n|---|---|---|---|---|---|---|---|---|---|---|`,
+  );
   for (const line of summary) console.log(line);
   if (e2eSummary.length > 0) {
     console.log(
