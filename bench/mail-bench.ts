@@ -24,7 +24,7 @@ import { driveLane, runSmtpSource, startLane, stopLane, type Lane, type LaneResu
 import { driveMilter, type LoadResult } from './lib/milter-load.js';
 import type { TestMessage } from '../test/mail/support/milter-client.js';
 import { startMailwarden } from './lib/mailwarden-process.js';
-import { ensureRspamdInstalled, startRspamd, writeRspamdConfig } from './lib/rspamd.js';
+import { ensureRspamdInstalled, startRspamd, stopRspamd, writeRspamdConfig } from './lib/rspamd.js';
 import { checkVerdicts } from './lib/verdicts.js';
 import { cpuSeconds } from './lib/process-cpu.js';
 
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
         summary.push(`| ratio mailwarden/rspamd messages/s | ${size} | ${ratio.toFixed(2)} | | | | | | | | |`);
         if (e2eSizes.includes(size)) e2eSummary.push(...(await endToEnd(size, { mailwarden: mailwarden.milter, rspamd: rspamdAddress })));
       } finally {
-        rspamd.kill();
+        await stopRspamd(rspamd);
         await mailwarden.stop();
         rmSync(dir, { recursive: true, force: true });
       }

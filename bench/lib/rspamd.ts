@@ -106,7 +106,29 @@ actions { reject = 15; add_header = 6; }
   return path;
 }
 
-/** Starts rspamd in the foreground on the written config; stop it with child.kill(). */
+/** Starts rspamd in the foreground on the written config, in a process group of its own; stop it with stopRspamd. */
 export function startRspamd(confPath: string): ChildProcess {
-  return spawn('rspamd', ['-f', '-u', '_rspamd', '-g', '_rspamd', '-c', confPath], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return spawn('rspamd', ['-f', '-u', '_rspamd', '-g', '_rspamd', '-c', confPath], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+}
+
+/**
+ * Stops an instance from startRspamd and waits for it: SIGTERM to its main process, then, when it has not
+ * exited within 20 s (Rspamd waits 16 s for its workers), SIGKILL to its whole process group.
+ */
+export async function stopRspamd(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = new Promise<'late'>((done) => setTimeout(() => done('late'), 20_000).unref());
+  if ((await Promise.race([exited, timer])) === 'late') {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+    await exited;
+  }
 }
