@@ -9,6 +9,9 @@ import type { RspamdLists } from './rspamd.js';
 import type { Zone } from '../../test/mail/support/dns-server.js';
 
 const SENDING_IP = '192.0.2.10';
+/** The envelope and header sender of the end-to-end load (in no list; SPF passes from 127.0.0.1). */
+export const E2E_SENDER = 'load@e2e.example';
+export const E2E_RECIPIENT = 'user@protected.example';
 
 export function blockedSender(i: number): string {
   return `blocked${i}@spam${i % 997}.example`;
@@ -44,8 +47,8 @@ export function corpusMessage(i: number, size: number): TestMessage {
   return {
     connect: { hostname: 'mx.sender.example', address: SENDING_IP, port: 25000 + (i % 1000), family: '4' },
     helo: 'mx.sender.example',
-    mailFrom: `<${from}>`,
-    recipients: [`<user${i % 50}@protected.example>`],
+    mailFrom: from,
+    recipients: [`user${i % 50}@protected.example`],
     headers: [
       ['From', ` ${from}`],
       ['To', ` user${i % 50}@protected.example`],
@@ -64,5 +67,7 @@ export function corpusZone(): Zone {
   for (let d = 0; d < 5000; d++) zone[`sender${d}.example`] = { TXT: spf };
   for (let d = 0; d < 997; d++) zone[`spam${d}.example`] = { TXT: spf };
   for (let d = 0; d < 991; d++) zone[`vendor${d}.example`] = { TXT: spf };
+  // The end-to-end load's sender: smtp-source connects to Postfix from loopback.
+  zone[E2E_SENDER.split('@')[1]] = { TXT: ['v=spf1 ip4:127.0.0.1 -all'] };
   return zone;
 }
