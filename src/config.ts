@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
     default: 'reject',
   }),
   MAILWARDEN_MAIL_ON_ERROR: Type.Union([Type.Literal('tempfail'), Type.Literal('accept')], { default: 'tempfail' }),
+  MAILWARDEN_DNS_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60 }),
   MAILWARDEN_DNS_SERVER: Type.Optional(Type.String({ pattern: '^(?:\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$' })),
   MAILWARDEN_TRUSTED_AUTHSERV_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   MAILWARDEN_DASHBOARD_SESSION_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600, default: 8 * 3600 }),
@@ -131,6 +132,8 @@ export interface MailConfig {
   onError: 'tempfail' | 'accept';
   /** `HOST:PORT` of the DNS server for SPF/DKIM/DMARC lookups; undefined: the system resolver. */
   dnsServer?: string;
+  /** How long DNS answers for those lookups are reused; 0: not at all. */
+  dnsCacheSeconds: number;
   /** Upstream authserv-ids (comma-separated in the variable) whose Authentication-Results header is trusted instead of computing. */
   trustedAuthservIds?: string[];
 }
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       dropAction: values.MAILWARDEN_MAIL_DROP_ACTION,
       onError: values.MAILWARDEN_MAIL_ON_ERROR,
       dnsServer: values.MAILWARDEN_DNS_SERVER,
+      dnsCacheSeconds: values.MAILWARDEN_DNS_CACHE_SECONDS,
       trustedAuthservIds: values.MAILWARDEN_TRUSTED_AUTHSERV_ID?.split(',')
         .map((id) => id.trim())
         .filter(Boolean),

@@ -1,11 +1,13 @@
 /**
  * SPF, DKIM, DMARC and ARC for a received message, computed with mailauth. DNS goes to the system
  * resolver, or to the server named by MAILWARDEN_DNS_SERVER (`HOST:PORT`). Every lookup is bounded
- * (timeout and one retry), so a silent DNS server cannot hold a message.
+ * (timeout and one retry), so a silent DNS server cannot hold a message, and answers are cached for
+ * `dnsCacheSeconds` (dns-cache.ts).
  */
 import { Resolver } from 'node:dns/promises';
 import { authenticate } from 'mailauth';
 import type { AuthenticationResults } from '../engine/index.js';
+import { cachedResolve } from './dns-cache.js';
 
 export interface Authentication {
   results: AuthenticationResults;
@@ -29,6 +31,8 @@ export interface AuthenticatorOptions {
   authservId?: string;
   /** Per-lookup timeout in milliseconds. */
   timeoutMs?: number;
+  /** How long a DNS answer (or "no such record") is reused; 0: every message asks again. */
+  dnsCacheSeconds?: number;
 }
 
 function result(value: string | undefined): 'pass' | 'fail' | 'none' {
@@ -37,10 +41,15 @@ function result(value: string | undefined): 'pass' | 'fail' | 'none' {
   return 'none';
 }
 
-export function createAuthenticator({ dnsServer, authservId, timeoutMs = 2000 }: AuthenticatorOptions = {}): Authenticator {
+export function createAuthenticator({
+  dnsServer,
+  authservId,
+  timeoutMs = 2000,
+  dnsCacheSeconds = 60,
+}: AuthenticatorOptions = {}): Authenticator {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
   if (dnsServer) resolver.setServers([dnsServer]);
-  const resolve = (name: string, type: string) => resolver.resolve(name, type) as Promise<string[]>;
+  const resolve = cachedResolve((name, type) => resolver.resolve(name, type) as Promise<string[]>, { seconds: dnsCacheSeconds });
   return async ({ raw, ip, helo, mailFrom }) => {
     const outcome = await authenticate(raw, {
       ...(ip ? { ip } : {}),

@@ -38,7 +38,7 @@ export async function startMailInterfaces(
   const filter = createMailFilter({
     routing,
     cache,
-    authenticator: createAuthenticator({ dnsServer: mail.dnsServer, authservId }),
+    authenticator: createAuthenticator({ dnsServer: mail.dnsServer, authservId, dnsCacheSeconds: mail.dnsCacheSeconds }),
     dropAction: mail.dropAction,
     onError: mail.onError,
     trustedAuthservIds: mail.trustedAuthservIds,

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('mail configuration', () => {
   test('defaults: no milter, no policy service, reject, tempfail, system resolver', () => {
-    expect(loadConfig({}).mail).toEqual({ dropAction: 'reject', onError: 'tempfail' });
+    expect(loadConfig({}).mail).toEqual({ dropAction: 'reject', onError: 'tempfail', dnsCacheSeconds: 60 });
   });
 
   test('reads every variable', () => {
@@ -14,6 +14,7 @@ describe('mail configuration', () => {
       MAILWARDEN_MAIL_DROP_ACTION: 'quarantine',
       MAILWARDEN_MAIL_ON_ERROR: 'accept',
       MAILWARDEN_DNS_SERVER: '127.0.0.1:5353',
+      MAILWARDEN_DNS_CACHE_SECONDS: '0',
       MAILWARDEN_TRUSTED_AUTHSERV_ID: 'mx.example.com, relay.example.com',
     }).mail;
     expect(mail).toEqual({
@@ -22,6 +23,7 @@ describe('mail configuration', () => {
       dropAction: 'quarantine',
       onError: 'accept',
       dnsServer: '127.0.0.1:5353',
+      dnsCacheSeconds: 0,
       trustedAuthservIds: ['mx.example.com', 'relay.example.com'],
     });
   });
