@@ -2,9 +2,8 @@
  * A client of a server speaking the Email Security settings API (Cloudflare, or another mailwarden)
  * for pull and push: credentials as the API takes them, pagination by `result_info` (a page shorter
  * than asked for does not mean the end: a server may answer fewer per page than asked), and its rate
- * limit respected (a
- * 429 or 503 waits `Retry-After`; a `Ratelimit` header with nothing remaining waits out its window;
- * network errors back off and retry).
+ * limit respected (a 429 or 503 waits `Retry-After`; a `Ratelimit` header with nothing remaining waits
+ * out its window; network errors back off and retry).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Values } from '../resources/definition.js';

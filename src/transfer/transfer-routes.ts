@@ -68,7 +68,7 @@ export function registerTransferRoutes(
   );
 
   // The CSV parser belongs to the import route only: elsewhere text/csv stays an unsupported media type.
-  // So does its body limit, larger than every other route's.
+  // So does its body limit, MAILWARDEN_IMPORT_BODY_LIMIT, separate from every other route's.
   void app.register((scope, _options, registered) => {
     scope.setErrorHandler((error: FastifyError) => {
       // Handed on to the API's error handler, with this route's limit in the message.
