@@ -4,6 +4,11 @@
  *
  *   npm run bench:transfer                                  # both stores, 100k records
  *   npm run bench:transfer -- --backends sqlite --records 20000
+ *   npm run bench:transfer -- --body-limit 536870912         # commits before MAILWARDEN_IMPORT_BODY_LIMIT
+ *
+ * The servers run with the default configuration (the import route's own 256 MiB body limit takes the
+ * 20 MiB document); `--body-limit BYTES` sets MAILWARDEN_BODY_LIMIT, which commits without the import
+ * route's own limit need for a 100k-row import.
  *
  * For each store, each phase runs in a fresh server process, so its peak resident memory (VmHWM from
  * /proc) is that phase's own:
@@ -35,7 +40,8 @@ function option(name: string, fallback: string): string {
 const RECORDS = Number(option('records', '100000'));
 const BACKENDS = option('backends', 'sqlite,postgres').split(',');
 const ACCOUNTS = { json: 'a'.repeat(32), csv: 'b'.repeat(32), small: 'c'.repeat(32) };
-const ENV = { MAILWARDEN_BODY_LIMIT: String(512 * 1024 * 1024) };
+const BODY_LIMIT = option('body-limit', '');
+const ENV: Record<string, string> = BODY_LIMIT ? { MAILWARDEN_BODY_LIMIT: BODY_LIMIT } : {};
 
 function policies(count: number, prefix: string) {
   return Array.from({ length: count }, (_, i) => ({
@@ -160,7 +166,13 @@ async function main() {
     }
   }
   console.log(`${lines.join('\n')}\n`);
-  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(BODY_LIMIT ? `MAILWARDEN_BODY_LIMIT=${BODY_LIMIT}` : 'default configuration');
 }
 
 main().then(

@@ -11,7 +11,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { createFailureLimiter } from './auth/failure-limiter.js';
 import { registerRequestAuth } from './auth/request-auth.js';
 import { createTokenStore } from './auth/token-store.js';
-import type { Config } from './config.js';
+import { DEFAULT_IMPORT_BODY_LIMIT, type Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import { isDatabaseReady, type Database } from './db/database.js';
 import { applyConnectionCaps, connectionServerOptions } from './http/connection-limits.js';
@@ -80,7 +80,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
   registerStorableTextCheck(app);
-  registerUnreadBodyDrain(app, { drainLimit: 4 * config.bodyLimit });
+  const importBodyLimit = config.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT;
+  // A refused body is read and discarded up to four times the limit it broke, so its 413 stays readable.
+  registerUnreadBodyDrain(app, { drainLimit: 4 * Math.max(config.bodyLimit, importBodyLimit) });
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, isUnavailable: deps.database.adapter.isUnavailable });
   // cf-ray, Cache-Control and the security headers helmet's defaults would set.
   registerResponseHeaders(app);
@@ -168,7 +170,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
         for (const service of [...services, ...uuidModeServices]) registerResourceRoutes(scope, service, { hidden });
         registerAuditRoutes(scope, auditLog, { hidden });
         registerEvaluateRoutes(scope, compiledSettings, { hidden });
-        registerTransferRoutes(scope, deps.database, services, importer, { hidden });
+        registerTransferRoutes(scope, deps.database, services, importer, { hidden, importBodyLimit });
         done();
       },
       { prefix },

@@ -7,12 +7,16 @@ import Value from 'typebox/value';
 import { ListenAddressError, parseListenAddress, type ListenAddress } from './mail/listen-address.js';
 import type { ApiIds } from './resources/resource-service.js';
 
+/** The import route's body limit when the configuration leaves it unset (256 MiB). */
+export const DEFAULT_IMPORT_BODY_LIMIT = 256 * 1024 * 1024;
+
 const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8787 }),
   DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/mailwarden.db' }),
   MAILWARDEN_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   MAILWARDEN_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+  MAILWARDEN_IMPORT_BODY_LIMIT: Type.Integer({ minimum: 1024, default: DEFAULT_IMPORT_BODY_LIMIT }),
   MAILWARDEN_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   MAILWARDEN_DB_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
   MAILWARDEN_AUTH: Type.Union([Type.Literal('enforced'), Type.Literal('open')], { default: 'enforced' }),
@@ -66,6 +70,8 @@ export interface Config {
   bootstrapToken?: string;
   /** Largest accepted JSON body in bytes; larger is a 413. */
   bodyLimit: number;
+  /** Largest accepted body of `POST .../email-security/import` (JSON or CSV) in bytes; unset: 256 MiB. */
+  importBodyLimit?: number;
   logLevel: string;
   /** PostgreSQL connections per process. */
   dbPoolSize: number;
@@ -181,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl: values.DATABASE_URL,
     bootstrapToken: values.MAILWARDEN_BOOTSTRAP_TOKEN,
     bodyLimit: values.MAILWARDEN_BODY_LIMIT,
+    importBodyLimit: values.MAILWARDEN_IMPORT_BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
     dbPoolSize: values.MAILWARDEN_DB_POOL_SIZE,
     dbQueryTimeoutMs: values.MAILWARDEN_DB_QUERY_TIMEOUT_MS,

@@ -1,8 +1,9 @@
 /**
  * A client of a server speaking the Email Security settings API (Cloudflare, or another mailwarden)
- * for pull and push: credentials as the API takes them, pagination, and its rate limit respected (a
- * 429 or 503 waits `Retry-After`; a `Ratelimit` header with nothing remaining waits out its window;
- * network errors back off and retry).
+ * for pull and push: credentials as the API takes them, pagination by `result_info` (a page shorter
+ * than asked for does not mean the end: a server may answer fewer per page than asked), and its rate
+ * limit respected (a 429 or 503 waits `Retry-After`; a `Ratelimit` header with nothing remaining waits
+ * out its window; network errors back off and retry).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Values } from '../resources/definition.js';
@@ -16,6 +17,32 @@ export interface Credentials {
 const MAX_ATTEMPTS = 6;
 const PER_PAGE = 1000;
 
+/** `result_info` of a list answer; Cloudflare sends `total_pages`, mailwarden does not. */
+interface ResultInfo {
+  page?: number;
+  per_page?: number;
+  count?: number;
+  total_count?: number;
+  total_pages?: number;
+}
+
+interface Answer {
+  result: unknown;
+  result_info?: ResultInfo;
+}
+
+/**
+ * Whether the list goes on after `page`: up to `total_pages` where the server gives it, else until
+ * `total_count` records are read, else until an empty page. An empty page always ends it (the list
+ * may shrink while it is read).
+ */
+function morePages(page: number, received: number, read: number, info: ResultInfo | undefined): boolean {
+  if (received === 0) return false;
+  if (typeof info?.total_pages === 'number') return page < info.total_pages;
+  if (typeof info?.total_count === 'number') return read < info.total_count;
+  return true;
+}
+
 export class RemoteError extends Error {}
 
 export function createRemote(baseUrl: string, accountId: string, credentials: Credentials, progress: (text: string) => void) {
@@ -25,7 +52,7 @@ export function createRemote(baseUrl: string, accountId: string, credentials: Cr
   else if (credentials.email && credentials.key)
     Object.assign(headers, { 'x-auth-email': credentials.email, 'x-auth-key': credentials.key });
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ result: unknown; result_info?: { total_count?: number } }> {
+  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
@@ -42,7 +69,7 @@ export function createRemote(baseUrl: string, accountId: string, credentials: Cr
         await delay(seconds * 1000);
         continue;
       }
-      let parsed: { success?: boolean; result?: unknown; result_info?: { total_count?: number }; errors?: { message: string }[] };
+      let parsed: { success?: boolean; result?: unknown; result_info?: ResultInfo; errors?: { message: string }[] };
       try {
         parsed = JSON.parse(text) as typeof parsed;
       } catch {
@@ -58,7 +85,7 @@ export function createRemote(baseUrl: string, accountId: string, credentials: Cr
         progress(`the remote's rate limit is used up; waiting ${limit[2]}s`);
         await delay(Number(limit[2]) * 1000);
       }
-      return parsed as { result: unknown; result_info?: { total_count?: number } };
+      return parsed as Answer;
     }
   }
 
@@ -71,7 +98,7 @@ export function createRemote(baseUrl: string, accountId: string, credentials: Cr
         const items = result as Values[];
         records.push(...items);
         progress(`${collection}: ${records.length}${info?.total_count !== undefined ? `/${info.total_count}` : ''}`);
-        if (items.length < PER_PAGE || (info?.total_count !== undefined && records.length >= info.total_count)) return records;
+        if (!morePages(page, items.length, records.length, info)) return records;
       }
     },
     create: (collection: string, body: Values) => call('POST', `/${collection}`, body),

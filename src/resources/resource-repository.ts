@@ -4,7 +4,7 @@
  * so the service can put several calls in one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { StoreAdapter } from '../db/adapter.js';
 import type { FieldSpec, ResourceDefinition, StoredRecord, Values } from './definition.js';
 import type { Executor } from '../db/executor.js';
@@ -217,6 +217,27 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     },
   );
 
+  // A multi-row insert's SQL depends only on how many rows it holds: written here, once per row count,
+  // rather than built and compiled by Kysely for every chunk (for chunks of 32,766 bound values, that
+  // compile was a tenth of a 100,000-row import's CPU time).
+  const insertColumns = ['account_id', 'created_at', 'last_modified', ...(uuidIds ? ['uuid'] : []), ...fieldEntries.map(([name]) => name)];
+  const insertSql = new Map<number, string>();
+  function insertSqlOf(rowCount: number): string {
+    let text = insertSql.get(rowCount);
+    if (text === undefined) {
+      const placeholder = adapter.engine === 'postgres' ? (index: number) => `$${index + 1}` : () => '?';
+      const tuples: string[] = [];
+      for (let row = 0; row < rowCount; row++) {
+        const base = row * insertColumns.length;
+        tuples.push(`(${insertColumns.map((_, column) => placeholder(base + column)).join(', ')})`);
+      }
+      text = `insert into "${table}" (${insertColumns.map((column) => `"${column}"`).join(', ')}) values ${tuples.join(', ')} returning "id"`;
+      if (insertSql.size >= 16) insertSql.clear();
+      insertSql.set(rowCount, text);
+    }
+    return text;
+  }
+
   async function insertMany(executor: Executor, accountId: string, items: { values: Values; now: string }[]): Promise<StoredRecord[]> {
     const rows = items.map(({ values, now }) => ({
       account_id: accountId,
@@ -228,10 +249,15 @@ export function createResourceRepository(definition: ResourceDefinition, adapter
     if (rows.length === 1) return (await insertOne(executor, rows[0])).rows.map(fromRow);
     const records: StoredRecord[] = [];
     for (const chunk of chunkRows(rows, columnsPerRow)) {
-      const inserted = await executor.insertInto(table).values(chunk).returningAll().execute();
+      const parameters: unknown[] = [];
+      for (const row of chunk) for (const column of insertColumns) parameters.push(row[column as keyof typeof row]);
+      const { rows: inserted } = await executor.executeQuery<{ id: number | string }>(
+        CompiledQuery.raw(insertSqlOf(chunk.length), parameters),
+      );
       // RETURNING does not promise the VALUES order; ids are handed out in it, so id order restores it.
-      inserted.sort((a, b) => Number(a.id) - Number(b.id));
-      for (const row of inserted) records.push(fromRow(row));
+      // The stored row is the one sent, with its id: read back as a select would read it.
+      const ids = inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
+      chunk.forEach((row, index) => records.push(fromRow({ ...row, id: ids[index] })));
     }
     return records;
   }

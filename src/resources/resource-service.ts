@@ -369,10 +369,13 @@ export function createResourceService(
           deleted.map((record): Change => ({ action: 'delete', id: record.id, before: present(record) })),
         );
       }
+      // One statement per updated record; their audit entries, in the same order, go in multi-row inserts.
+      const updates: Change[] = [];
       for (const { current, values } of plan.updates) {
         const updated = present((await repository.update(executor, accountId, current.id, values, nextTimestamp(current.last_modified)))!);
-        await audit(executor, context, accountId, { action: 'update', id: current.id, before: present(current), after: updated });
+        updates.push({ action: 'update', id: current.id, before: present(current), after: updated });
       }
+      if (updates.length > 0) await auditInChunks(executor, context, accountId, updates);
       const count: CountChange = { delta: -plan.deletes.length };
       if (plan.creates.length > 0) {
         const now = nextTimestamp();

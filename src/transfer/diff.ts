@@ -32,7 +32,9 @@ export interface DiffCounts {
 
 /** Writable fields in a fixed order, absent ones as null, so equal settings compare equal. */
 export function pick(values: Values, fields: readonly string[]): Values {
-  return Object.fromEntries(fields.map((field) => [field, values[field] ?? null]));
+  const picked: Values = {};
+  for (const field of fields) picked[field] = values[field] ?? null;
+  return picked;
 }
 
 const same = (a: Values, b: Values) => JSON.stringify(a) === JSON.stringify(b);

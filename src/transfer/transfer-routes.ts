@@ -2,11 +2,11 @@
  * `GET /accounts/{account_id}/email-security/export` (read) and `POST .../import` (write): an account's
  * settings out as one JSON document or one collection's dashboard CSV, and back in (`importer.ts`).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { changeContextOf } from '../auth/request-auth.js';
 import { success } from '../http/envelope.js';
-import { validationError } from '../http/errors.js';
+import { ApiError, ErrorCode, validationError } from '../http/errors.js';
 import { accountIdOf } from '../http/identifiers.js';
 import { ErrorEnvelope, StringEnum } from '../resources/common-schemas.js';
 import type { ResourceService, Store } from '../resources/resource-service.js';
@@ -27,7 +27,7 @@ export function registerTransferRoutes(
   store: Store,
   services: readonly ResourceService[],
   importer: Importer,
-  { hidden }: { hidden: boolean },
+  { hidden, importBodyLimit }: { hidden: boolean; importBodyLimit: number },
 ): void {
   const byName = new Map(services.map((service) => [service.definition.name, service]));
   const checkAccount = {
@@ -68,7 +68,16 @@ export function registerTransferRoutes(
   );
 
   // The CSV parser belongs to the import route only: elsewhere text/csv stays an unsupported media type.
+  // So does its body limit, MAILWARDEN_IMPORT_BODY_LIMIT, separate from every other route's.
   void app.register((scope, _options, registered) => {
+    scope.setErrorHandler((error: FastifyError) => {
+      // Handed on to the API's error handler, with this route's limit in the message.
+      if (error.statusCode === 413)
+        throw new ApiError(413, [
+          { code: ErrorCode.bodyTooLarge, message: `Request body is larger than the limit of ${importBodyLimit} bytes` },
+        ]);
+      throw error;
+    });
     scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, String(body)));
     scope.post(
       '/accounts/:account_id/email-security/import',
@@ -86,6 +95,7 @@ export function registerTransferRoutes(
           response: { '4xx': ErrorEnvelope },
         },
         config: { permission: 'write' },
+        bodyLimit: importBodyLimit,
         ...checkAccount,
       },
       async (request) => {

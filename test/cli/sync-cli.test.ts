@@ -2,6 +2,8 @@
  * `mailwarden pull` and `push` between two real mailwarden servers (on the store of this run): a pull
  * makes the local store equal to the remote, a second pull changes nothing; push the other way.
  */
+import { createServer, request as forward } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAccount } from '../contract/support.js';
 import { request, settingsPath } from '../helpers/http.js';
@@ -75,6 +77,32 @@ const sync = (command: 'pull' | 'push', server: TestServer, ...extra: string[]) 
     local.databaseUrl,
   );
 
+/**
+ * A front for a real server that answers at most `max` records a page however many are asked for, as
+ * Cloudflare may: requests go through with `per_page` lowered to `max`, answers come back untouched.
+ */
+async function perPageCap(target: TestServer, max: number): Promise<{ origin: string; close(): Promise<void> }> {
+  const front = createServer((incoming, outgoing) => {
+    const url = new URL(incoming.url!, target.origin);
+    if (Number(url.searchParams.get('per_page')) > max) url.searchParams.set('per_page', String(max));
+    const sent = forward(url, { method: incoming.method, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(outgoing);
+    });
+    sent.on('error', (error) => outgoing.destroy(error));
+    incoming.pipe(sent);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        front.closeAllConnections();
+        front.close(() => resolve());
+      }),
+  };
+}
+
 describe('pull and push', () => {
   it('pull converges and a second pull is a no-op', async () => {
     const dry = await sync('pull', remote, '--dry-run');
@@ -109,6 +137,25 @@ describe('pull and push', () => {
 
     const again = await sync('push', remote, '--replace');
     expect(JSON.parse(again.stdout).counts).toMatchObject({ create: 0, update: 0, delete: 0 });
+  });
+
+  it('reads every page when the remote answers fewer records a page than pull asks for', async () => {
+    // 30 or more block senders, 7 a page: every page is short of the 1000 asked for.
+    const capped = await perPageCap(remote, 7);
+    const fresh = await startServer();
+    try {
+      const result = await runCli(
+        ['pull', '--from', `${capped.origin}/client/v4`, '--account', account, '--token', TEST_TOKEN, '--json'],
+        fresh.databaseUrl,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const remoteSettings = await settingsOf(remote);
+      expect(remoteSettings.block_senders.length).toBeGreaterThanOrEqual(30);
+      expect(JSON.parse(result.stdout).collections.block_senders.counts.create).toBe(remoteSettings.block_senders.length);
+      expect(await settingsOf(fresh)).toEqual(remoteSettings);
+    } finally {
+      await Promise.all([capped.close(), fresh.close()]);
+    }
   });
 
   it("waits out the remote's rate limit instead of failing", async () => {
