@@ -80,9 +80,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app);
   registerStorableTextCheck(app);
-  const importBodyLimit = config.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT;
-  // A refused body is read and discarded up to four times the limit it broke, so its 413 stays readable.
-  registerUnreadBodyDrain(app, { drainLimit: 4 * Math.max(config.bodyLimit, importBodyLimit) });
+  registerUnreadBodyDrain(app, { bodyLimit: config.bodyLimit });
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, isUnavailable: deps.database.adapter.isUnavailable });
   // cf-ray, Cache-Control and the security headers helmet's defaults would set.
   registerResponseHeaders(app);
@@ -170,7 +168,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
         for (const service of [...services, ...uuidModeServices]) registerResourceRoutes(scope, service, { hidden });
         registerAuditRoutes(scope, auditLog, { hidden });
         registerEvaluateRoutes(scope, compiledSettings, { hidden });
-        registerTransferRoutes(scope, deps.database, services, importer, { hidden, importBodyLimit });
+        registerTransferRoutes(scope, deps.database, services, importer, {
+          hidden,
+          importBodyLimit: config.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT,
+        });
         done();
       },
       { prefix },

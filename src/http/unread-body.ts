@@ -3,8 +3,9 @@
  * an authentication failure, an unknown route) leaves the client still uploading. Closing the
  * connection then makes the kernel reset it, and a streaming client (Node's fetch, the SDK) sees
  * EPIPE instead of the answer, and the SDK retries. So the rest of the body is read and discarded,
- * on a connection that stays open, up to `drainLimit` bytes; a body declared or found larger than
- * that is cut off by closing the connection.
+ * on a connection that stays open, up to four times the body limit of the route (the import route has
+ * a larger one than the rest); a body declared or found larger than that is cut off by closing the
+ * connection.
  */
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -30,11 +31,15 @@ function discardRest(raw: IncomingMessage, drainLimit: number): void {
   raw.resume();
 }
 
-export function registerUnreadBodyDrain(app: FastifyInstance, { drainLimit }: { drainLimit: number }): void {
+/** How many times a route's body limit is read and discarded after an early answer. */
+const DRAIN_FACTOR = 4;
+
+export function registerUnreadBodyDrain(app: FastifyInstance, { bodyLimit }: { bodyLimit: number }): void {
   // A callback hook: it runs on every response, and an async one costs a promise each time.
   app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
     if (!raw.complete && !raw.destroyed) {
+      const drainLimit = DRAIN_FACTOR * (request.routeOptions.bodyLimit ?? bodyLimit);
       if (Number(raw.headers['content-length']) > drainLimit) {
         reply.header('connection', 'close');
       } else {

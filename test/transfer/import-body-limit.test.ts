@@ -3,6 +3,7 @@
  * other route keeps (MAILWARDEN_BODY_LIMIT): a file between the two imports, a body over the import
  * limit is a 413 in the error envelope that a streaming client reads, and nothing is stored.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAccount } from '../contract/support.js';
 import { request, settingsPath } from '../helpers/http.js';
@@ -76,6 +77,26 @@ describe('import body limit', () => {
     expect(response.body).toMatchObject({ success: false, errors: [{ code: 1004 }] });
     expect(response.body.errors[0].message).toContain(String(GENERAL_LIMIT));
     expect(await allowPolicyCount(account)).toBe(0);
+  });
+
+  it('discards at most four times the route’s own limit: a larger body on another route is cut off, not read', async () => {
+    // Declared 5 times the general limit, below 4 times the import limit: only the import route would read it.
+    const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const outgoing = httpRequest(
+        `${server.origin}${settingsPath('allow_policies', newAccount())}/batch`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', 'content-length': 5 * GENERAL_LIMIT },
+        },
+        (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, connection: response.headers.connection });
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.write('{"posts": [');
+    });
+    expect(answer).toEqual({ status: 413, connection: 'close' });
   });
 
   it('refuses a JSON body over the import limit with a 413 envelope, and stores nothing', async () => {
