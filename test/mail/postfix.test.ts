@@ -273,34 +273,54 @@ describe('a real Postfix with the milter and the policy service', { timeout: 60_
   });
 });
 
-describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DROP_ACTION', { timeout: 60_000 }, () => {
+/**
+ * For tests that each need a mailwarden of their own configuration: one DNS server and one sink, and
+ * `start(env)` for a mailwarden with that environment behind a Postfix of its own; all stopped after.
+ */
+function separateInstances() {
   const directory = temporaryDirectory();
-  let dns: DnsServer;
-  let sink: SmtpSink;
+  const shared: { dns?: DnsServer; sink?: SmtpSink } = {};
   const running: Array<{ service: MailService; postfix: PostfixInstance }> = [];
-
-  async function start(dropAction: string): Promise<PostfixInstance> {
-    const service = await startMailService(directory.path, dns.address, { MAILWARDEN_MAIL_DROP_ACTION: dropAction });
-    const postfix = await startPostfix({ milter: `inet:${service.milter}`, policy: `inet:${service.policy}`, relayPort: sink.port });
-    running.push({ service, postfix });
-    await create(service.server.origin, 'domains', { domain: 'corp.example', drop_dispositions: ['MALICIOUS'] });
-    await create(service.server.origin, 'block_senders', { pattern: 'ceo@header-blocked.example', pattern_type: 'EMAIL', is_regex: false });
-    return postfix;
-  }
-
   beforeAll(async () => {
-    dns = await startDnsServer();
-    sink = await startSink();
+    shared.dns = await startDnsServer();
+    shared.sink = await startSink();
   });
   afterAll(async () => {
     for (const { service, postfix } of running) {
       await postfix.stop();
       await service.stop();
     }
-    await sink?.close();
-    await dns?.close();
+    await shared.sink?.close();
+    await shared.dns?.close();
     directory.remove();
   });
+  return {
+    directory,
+    sink: () => shared.sink!,
+    async start(env: Record<string, string>): Promise<{ service: MailService; postfix: PostfixInstance }> {
+      const service = await startMailService(directory.path, shared.dns!.address, env);
+      const postfix = await startPostfix({
+        milter: `inet:${service.milter}`,
+        policy: `inet:${service.policy}`,
+        relayPort: shared.sink!.port,
+      });
+      running.push({ service, postfix });
+      return { service, postfix };
+    },
+  };
+}
+
+describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DROP_ACTION', { timeout: 60_000 }, () => {
+  const instances = separateInstances();
+  const { directory } = instances;
+  const sink = instances.sink;
+
+  async function start(dropAction: string): Promise<PostfixInstance> {
+    const { service, postfix } = await instances.start({ MAILWARDEN_MAIL_DROP_ACTION: dropAction });
+    await create(service.server.origin, 'domains', { domain: 'corp.example', drop_dispositions: ['MALICIOUS'] });
+    await create(service.server.origin, 'block_senders', { pattern: 'ceo@header-blocked.example', pattern_type: 'EMAIL', is_regex: false });
+    return postfix;
+  }
 
   /** Sends a clean message and waits until it is delivered, so that anything sent before had its chance. */
   async function deliveredAfter(postfix: PostfixInstance): Promise<void> {
@@ -313,7 +333,7 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
       directory: directory.path,
     });
     expect(result.accepted, result.transcript).toBe(true);
-    await sink.waitFor(marker);
+    await sink().waitFor(marker);
   }
 
   // The envelope sender is clean, so the policy service lets it through and the milter decides.
@@ -335,7 +355,7 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
     expect(queued[0].recipients.map((recipient) => recipient.address)).toEqual(['ap@corp.example']);
     expect(postfix.log()).toMatch(/milter-hold: END-OF-MESSAGE .*milter triggers HOLD action/);
     await deliveredAfter(postfix);
-    expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
+    expect(sink().messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
   });
 
   it('discard: Postfix accepts the message and throws it away', async () => {
@@ -352,7 +372,7 @@ describe('a real Postfix when every recipient is dropped, by MAILWARDEN_MAIL_DRO
     expect(await postfix.queue()).toEqual([]);
     expect(postfix.log()).toMatch(/milter-discard: END-OF-MESSAGE/);
     await deliveredAfter(postfix);
-    expect(sink.messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
+    expect(sink().messages.some((delivered) => delivered.raw.includes(marker))).toBe(false);
   });
 });
 
@@ -369,35 +389,18 @@ async function blockConnections(database: TestDatabase): Promise<void> {
 
 // An embedded SQLite store does not go down apart from the process that holds it; PostgreSQL does.
 describe.skipIf(TEST_DIALECT !== 'postgres')('a real Postfix while PostgreSQL refuses connections', { timeout: 60_000 }, () => {
-  const directory = temporaryDirectory();
-  let dns: DnsServer;
-  let sink: SmtpSink;
-  const running: Array<{ service: MailService; postfix: PostfixInstance }> = [];
+  const instances = separateInstances();
+  const { directory } = instances;
+  const sink = instances.sink;
 
   async function start(env: Record<string, string>) {
-    const service = await startMailService(directory.path, dns.address, env);
-    const postfix = await startPostfix({ milter: `inet:${service.milter}`, policy: `inet:${service.policy}`, relayPort: sink.port });
-    running.push({ service, postfix });
+    const { service, postfix } = await instances.start(env);
     await blockConnections(service.database!);
-    return postfix;
+    return { service, postfix };
   }
 
-  beforeAll(async () => {
-    dns = await startDnsServer();
-    sink = await startSink();
-  });
-  afterAll(async () => {
-    for (const { service, postfix } of running) {
-      await postfix.stop();
-      await service.stop();
-    }
-    await sink?.close();
-    await dns?.close();
-    directory.remove();
-  });
-
   it('answers 451 4.7.1 by default (MAILWARDEN_MAIL_ON_ERROR=tempfail), and keeps running', async () => {
-    const postfix = await start({});
+    const { service, postfix } = await start({});
     const { data } = message('Friend <friend@partner.example>', 'ap@corp.example');
     const result = await submit({
       port: postfix.port,
@@ -411,11 +414,11 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('a real Postfix while PostgreSQL re
       result.refusals.some((refusal) => /^451 4\.7\.1 /.test(refusal)),
       result.transcript,
     ).toBe(true);
-    expect(running[0].service.server.process.exitCode).toBeNull();
+    expect(service.server.process.exitCode).toBeNull();
   });
 
   it('with MAILWARDEN_MAIL_ON_ERROR=accept, delivers with X-Mailwarden-Disposition: UNKNOWN', async () => {
-    const postfix = await start({ MAILWARDEN_MAIL_ON_ERROR: 'accept' });
+    const { postfix } = await start({ MAILWARDEN_MAIL_ON_ERROR: 'accept' });
     const { marker, data } = message('Friend <friend@partner.example>', 'ap@corp.example');
     const result = await submit({
       port: postfix.port,
@@ -425,6 +428,6 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('a real Postfix while PostgreSQL re
       directory: directory.path,
     });
     expect(result.accepted, result.transcript).toBe(true);
-    expect(headerValues(await sink.waitFor(marker), 'X-Mailwarden-Disposition')).toEqual(['UNKNOWN']);
+    expect(headerValues(await sink().waitFor(marker), 'X-Mailwarden-Disposition')).toEqual(['UNKNOWN']);
   });
 });
