@@ -82,6 +82,9 @@ export async function startDnsServer(zone: Zone = {}): Promise<DnsServer> {
   for (let attempt = 0; ; attempt += 1) {
     const server = dns2.createServer({ udp: true, tcp: true, handle });
     server.on('requestError', () => undefined);
+    // dns2 re-emits each socket's errors on the server; unheard, that throws, and a port taken on the TCP
+    // side (EADDRINUSE) would escape listenBoth's own listener and leave the start hanging.
+    server.on('error', () => undefined);
     try {
       const addresses = await listenBoth(server);
       return {
